@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) keyfactor.command contributors
+# BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""AnsibleModule with the connection options, a lazily built client and secret-safe failures.
+
+FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ._connection_options import connection_argument_spec, resolve_connection
+from ._errors import KeyfactorError, Redactor
+from ._instances import status_table
+from ._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, KeyfactorClient
+from ._workflow_api import WorkflowApi
+
+# Header names whose values are credentials for a gateway in front of Keyfactor Command.
+_SENSITIVE_HEADER_WORDS = ('auth', 'key', 'token', 'secret', 'cookie', 'password')
+
+
+class KeyfactorModule(AnsibleModule):
+    """A module of this collection: pass only its own options; the connection options are added."""
+
+    def __init__(self, argument_spec=None, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec or {})
+        super().__init__(argument_spec=spec, **kwargs)
+        self.redactor = Redactor()
+        for name, value in (self.params.get('headers') or {}).items():
+            if any(word in name.lower() for word in _SENSITIVE_HEADER_WORDS):
+                self.redactor.add(str(value))
+        self._client = None
+        self._status_table = None
+
+    def run(self, function):
+        """Exit with the result of function(self); a KeyfactorError becomes a clean failure.
+
+        A result with failed=True (for example one instance of many failed) also fails the task.
+        fail_json is called outside the except clause: older ansible-core versions attach the
+        handled exception's traceback at -vvv otherwise, and the message already says it all.
+        """
+        failure = None
+        try:
+            result = function(self)
+        except KeyfactorError as error:
+            failure = error.to_fail_kwargs(self.redactor)
+        if failure is None and result.get('failed'):
+            failure = dict(result)
+            failure.pop('failed')
+        if failure is not None:
+            self.fail_json(**failure)
+        self.exit_json(**result)
+
+    def client(self, max_connections=10):
+        """The run's KeyfactorClient, built on first use (so option errors surface as clean failures)."""
+        if self._client is None:
+            if not HAS_REQUESTS:
+                self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+            settings = resolve_connection(self.params)
+            self._status_table = status_table(settings.status_map)
+            if not settings.validate_certs:
+                self.warn('validate_certs is false: the TLS certificate of %s is not verified, so anyone on the network '
+                          'path could impersonate Keyfactor Command and capture the credentials.' % settings.base_url)
+            self._client = KeyfactorClient(
+                settings, ca_bundle=self._ca_bundle_path(settings.ca_cert), warn=self.warn,
+                redactor=self.redactor, max_connections=max_connections)
+        return self._client
+
+    def workflow_api(self, max_connections=10):
+        return WorkflowApi(self.client(max_connections))
+
+    @property
+    def status_table(self):
+        """Integer Status codes to names, with status_map applied (available once client() was called)."""
+        return self._status_table
+
+    def _ca_bundle_path(self, ca_cert):
+        """requests verifies against a file, so PEM text is written to the module's temporary directory."""
+        if not ca_cert or os.path.isfile(ca_cert):
+            return ca_cert
+        path = os.path.join(self.tmpdir, 'keyfactor-ca.pem')
+        with open(path, 'w') as handle:
+            handle.write(ca_cert)
+        return path
+
+    def warn(self, warning):
+        super().warn(self.redactor.text(warning))
+
+    def exit_json(self, **kwargs):
+        self._before_exit()
+        super().exit_json(**kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        self._before_exit()
+        super().fail_json(msg=self.redactor.text(msg), **kwargs)
+
+    def _before_exit(self):
+        # Secrets learnt at run time (tokens, encoded credentials) join Ansible's own no_log masking.
+        self.no_log_values.update(self.redactor.secrets)
+        if self._client is not None:
+            self._client.close()

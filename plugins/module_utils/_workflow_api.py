@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) keyfactor.command contributors
+# BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""The Keyfactor Command workflow endpoints the modules use, over KeyfactorClient.
+
+FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
+"""
+
+from urllib.parse import quote
+
+from ._errors import KeyfactorNotFoundError
+from ._query import clause
+
+INSTANCES_PATH = '/Workflow/Instances'
+SCOPE_PATHS = {
+    'all': INSTANCES_PATH,
+    'started_by_me': INSTANCES_PATH + '/My',
+    'assigned_to_me': INSTANCES_PATH + '/AssignedToMe',
+}
+
+
+def _instance_path(instance_id, *rest):
+    return '/'.join((INSTANCES_PATH, quote(instance_id, safe='')) + rest)
+
+
+class WorkflowApi:
+    def __init__(self, client):
+        self.client = client
+
+    def get_instance(self, instance_id):
+        """The InstanceResponse, or None when the server does not know the instance."""
+        try:
+            return self.client.get(_instance_path(instance_id))
+        except KeyfactorNotFoundError:
+            return None
+
+    def list_instances(self, scope='all', query=None, sort_field=None, sort_ascending=True, page_size=100, limit=None):
+        """A Pager over InstanceQueryResponse items of one of the three list endpoints."""
+        params = {}
+        if query:
+            params['QueryString'] = query
+        if sort_field:
+            params['SortField'] = sort_field
+            # Keyfactor's sort order enum: 0 ascending, 1 descending.
+            params['SortAscending'] = 0 if sort_ascending else 1
+        return self.client.paginate(SCOPE_PATHS[scope], params, page_size=page_size, limit=limit)
+
+    def is_assigned_to_me(self, instance_id):
+        """Whether the instance is waiting for a signal from the authenticated caller."""
+        pager = self.list_instances('assigned_to_me', query=clause('Id', '-eq', instance_id), page_size=1, limit=1)
+        return any(str(item.get('Id', '')).lower() == instance_id.lower() for item in pager)
+
+    def get_definition(self, definition_id, version=None):
+        """The DefinitionResponse at a version (default: the published one), or None when unknown."""
+        params = {'definitionVersion': version} if version is not None else None
+        try:
+            return self.client.get('/Workflow/Definitions/' + quote(definition_id, safe=''), params=params)
+        except KeyfactorNotFoundError:
+            return None
+
+    def send_signal(self, instance_id, signal_key, data):
+        """POST the signal once (204, no body); unknown outcomes raise KeyfactorUnknownOutcomeError."""
+        self.client.post(_instance_path(instance_id, 'Signals'), {'SignalKey': signal_key, 'Data': data})

@@ -1,0 +1,287 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) keyfactor.command contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Connection options: parsing, environment fallbacks, auth-mode resolution, and agreement with the doc fragment."""
+
+import re
+
+import pytest
+import yaml
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.keyfactor.command.plugins.doc_fragments.connection import ModuleDocFragment
+from ansible_collections.keyfactor.command.plugins.module_utils._connection_options import (
+    CONNECTION_OPTIONS, BasicAuth, BearerToken, OAuthClientCredentials, connection_argument_spec, parse_api_path,
+    parse_url, resolve_auth, resolve_connection, split_username,
+)
+from ansible_collections.keyfactor.command.plugins.module_utils._errors import KeyfactorConfigError
+
+ALL_ENV = sorted({name for option in CONNECTION_OPTIONS.values() for name in option.env})
+BASIC = dict(url='kf.example.com', username='KEYEXAMPLE\\alice', password='s3cret')
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in ALL_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
+def validated(params):
+    """Run parameters through Ansible's own argument spec validation, as a module would."""
+    result = ArgumentSpecValidator(connection_argument_spec()).validate(params)
+    assert not result.error_messages, result.error_messages
+    return result.validated_parameters
+
+
+@pytest.mark.parametrize('given, expected', [
+    ('kf.example.com', 'https://kf.example.com:443'),
+    ('kf.example.com:8443', 'https://kf.example.com:8443'),
+    ('https://kf.example.com', 'https://kf.example.com:443'),
+    ('HTTPS://KF.Example.com:8443/', 'https://kf.example.com:8443'),
+    ('  kf  ', 'https://kf:443'),
+    ('10.0.0.5', 'https://10.0.0.5:443'),
+    ('[::1]:9443', 'https://[::1]:9443'),
+])
+def test_parse_url_accepts_host_host_port_and_https_urls(given, expected):
+    assert parse_url(given) == expected
+
+
+@pytest.mark.parametrize('given, fragment', [
+    ('http://kf.example.com', "scheme 'http' is not supported"),
+    ('ftp://kf.example.com', "scheme 'ftp' is not supported"),
+    ('https://kf.example.com/KeyfactorAPI', 'contains a path (/KeyfactorAPI)'),
+    ('kf.example.com:https', "invalid port 'https'"),
+    ('kf.example.com:70000', "invalid port '70000'"),
+    ('kf example.com', 'is not a valid host name'),
+    ('-kf.example.com', 'is not a valid host name'),
+    ('', 'url is required'),
+    (None, 'KEYFACTOR_HOSTNAME'),
+])
+def test_parse_url_rejects_anything_else_naming_the_value(given, fragment):
+    with pytest.raises(KeyfactorConfigError) as caught:
+        parse_url(given)
+    assert fragment in str(caught.value)
+    if given:
+        assert repr(given.strip()) in str(caught.value)
+        assert 'https://host[:port]' in str(caught.value) or 'port must be' in str(caught.value)
+
+
+@pytest.mark.parametrize('given', ['https://bob:hunter2@kf.example.com', 'bob:hunter2@kf.example.com:443'])
+def test_parse_url_never_echoes_embedded_credentials(given):
+    with pytest.raises(KeyfactorConfigError) as caught:
+        parse_url(given)
+    assert 'hunter2' not in str(caught.value)
+    assert 'user information' in str(caught.value)
+
+
+@pytest.mark.parametrize('given, expected', [
+    ('KeyfactorAPI', 'KeyfactorAPI'), ('/KeyfactorApi/', 'KeyfactorApi'), ('Keyfactor/API', 'Keyfactor/API')])
+def test_parse_api_path(given, expected):
+    assert parse_api_path(given) == expected
+
+
+@pytest.mark.parametrize('given', ['', '/', 'Keyfactor API', 'a//b', '../x?y'])
+def test_parse_api_path_rejects_bad_paths(given):
+    with pytest.raises(KeyfactorConfigError, match='api_path'):
+        parse_api_path(given)
+
+
+@pytest.mark.parametrize('username, domain, expected', [
+    ('alice', None, ('alice', None)),
+    ('alice', 'KEYEXAMPLE', ('alice', 'KEYEXAMPLE')),
+    ('KEYEXAMPLE\\alice', None, ('alice', 'KEYEXAMPLE')),
+    ('alice@keyexample.com', None, ('alice', 'keyexample.com')),
+    ('KEYEXAMPLE\\alice', 'keyexample', ('alice', 'KEYEXAMPLE')),
+])
+def test_split_username_as_keyfactor_tools_do(username, domain, expected):
+    assert split_username(username, domain) == expected
+
+
+@pytest.mark.parametrize('username, domain, fragment', [
+    ('OTHER\\alice', 'KEYEXAMPLE', "names domain 'OTHER' but domain"),
+    ('\\alice', None, 'is not valid'),
+    ('alice@', None, 'is not valid'),
+])
+def test_split_username_rejects_conflicts_and_empty_parts(username, domain, fragment):
+    with pytest.raises(KeyfactorConfigError) as caught:
+        split_username(username, domain)
+    assert fragment in str(caught.value)
+
+
+def test_resolve_auth_basic():
+    assert resolve_auth(dict(username='alice@keyexample.com', password='pw')) == BasicAuth('alice', 'keyexample.com', 'pw')
+
+
+def test_resolve_auth_oauth_strips_scopes():
+    auth = resolve_auth(dict(client_id='cid', client_secret='cs', token_url='https://idp:8444/token', scopes=['openid', ' api ', '']))
+    assert auth == OAuthClientCredentials('cid', 'cs', 'https://idp:8444/token', ['openid', 'api'], None)
+
+
+def test_resolve_auth_bearer():
+    assert resolve_auth(dict(access_token='tok')) == BearerToken('tok')
+
+
+def test_resolve_auth_none_names_every_option_and_variable():
+    with pytest.raises(KeyfactorConfigError) as caught:
+        resolve_auth(dict(domain='KEYEXAMPLE'))
+    message = str(caught.value)
+    assert message.startswith('No authentication is configured')
+    for name in ('username (KEYFACTOR_USERNAME)', 'password (KEYFACTOR_PASSWORD)', 'client_id (KEYFACTOR_AUTH_CLIENT_ID)',
+                 'client_secret (KEYFACTOR_AUTH_CLIENT_SECRET)', 'token_url (KEYFACTOR_AUTH_TOKEN_URL)',
+                 'access_token (KEYFACTOR_AUTH_ACCESS_TOKEN)'):
+        assert name in message
+
+
+def test_resolve_auth_two_modes_names_both_and_what_set_them():
+    with pytest.raises(KeyfactorConfigError) as caught:
+        resolve_auth(dict(username='alice', password='Pa55-unique', access_token='Tok-unique'))
+    message = str(caught.value)
+    assert 'more than one authentication mode' in message
+    assert 'Basic authentication (username (KEYFACTOR_USERNAME), password (KEYFACTOR_PASSWORD))' in message
+    assert 'a bearer token (access_token (KEYFACTOR_AUTH_ACCESS_TOKEN))' in message
+    assert 'Pa55-unique' not in message and 'Tok-unique' not in message
+
+
+@pytest.mark.parametrize('params, missing', [
+    (dict(username='alice'), 'password (KEYFACTOR_PASSWORD)'),
+    (dict(password='pw'), 'username (KEYFACTOR_USERNAME)'),
+    (dict(client_id='cid', token_url='https://idp/t'), 'client_secret (KEYFACTOR_AUTH_CLIENT_SECRET)'),
+    (dict(client_secret='cs'), 'client_id (KEYFACTOR_AUTH_CLIENT_ID), token_url (KEYFACTOR_AUTH_TOKEN_URL)'),
+])
+def test_resolve_auth_incomplete_mode_names_what_is_missing(params, missing):
+    with pytest.raises(KeyfactorConfigError) as caught:
+        resolve_auth(params)
+    assert str(caught.value).endswith('also needs %s.' % missing)
+
+
+def test_resolve_auth_rejects_a_token_url_that_is_not_https():
+    with pytest.raises(KeyfactorConfigError, match="token_url 'http://idp/token' is not valid"):
+        resolve_auth(dict(client_id='cid', client_secret='cs', token_url='http://idp/token'))
+
+
+def test_environment_fallbacks_fill_every_option(monkeypatch):
+    env = {
+        'KEYFACTOR_HOSTNAME': 'kf.example.com', 'KEYFACTOR_PORT': '8443', 'KEYFACTOR_API_PATH': 'Keyfactor/API',
+        'KEYFACTOR_AUTH_CLIENT_ID': 'cid', 'KEYFACTOR_AUTH_CLIENT_SECRET': 'cs',
+        'KEYFACTOR_AUTH_TOKEN_URL': 'https://kf.example.com:8444/realms/Keyfactor/protocol/openid-connect/token',
+        'KEYFACTOR_AUTH_SCOPES': 'openid,api', 'KEYFACTOR_AUTH_AUDIENCE': 'kf', 'KEYFACTOR_SKIP_VERIFY': 'true',
+        'KEYFACTOR_CA_CERT': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+        'KEYFACTOR_CLIENT_TIMEOUT': '12.5',
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = resolve_connection(validated({}))
+    assert settings.base_url == 'https://kf.example.com:8443/Keyfactor/API'
+    assert settings.auth == OAuthClientCredentials('cid', 'cs', env['KEYFACTOR_AUTH_TOKEN_URL'], ['openid', 'api'], 'kf')
+    assert settings.validate_certs is False
+    assert settings.ca_cert == env['KEYFACTOR_CA_CERT']
+    assert settings.timeout == 12.5
+
+
+def test_basic_auth_and_domain_from_environment(monkeypatch):
+    monkeypatch.setenv('KEYFACTOR_HOSTNAME', 'https://kf.example.com')
+    monkeypatch.setenv('KEYFACTOR_PORT', '9443')
+    monkeypatch.setenv('KEYFACTOR_USERNAME', 'alice')
+    monkeypatch.setenv('KEYFACTOR_PASSWORD', 'pw')
+    monkeypatch.setenv('KEYFACTOR_DOMAIN', 'KEYEXAMPLE')
+    settings = resolve_connection(validated({}))
+    assert settings.base_url == 'https://kf.example.com:9443/KeyfactorAPI'
+    assert settings.auth == BasicAuth('alice', 'KEYEXAMPLE', 'pw')
+    assert settings.validate_certs is True
+
+
+def test_task_options_win_over_environment(monkeypatch):
+    monkeypatch.setenv('KEYFACTOR_HOSTNAME', 'env.example.com')
+    monkeypatch.setenv('KEYFACTOR_PORT', '9443')
+    monkeypatch.setenv('KEYFACTOR_API_PATH', 'EnvAPI')
+    monkeypatch.setenv('KEYFACTOR_SKIP_VERIFY', 'true')
+    settings = resolve_connection(validated(dict(BASIC, api_path='TaskAPI', validate_certs=True, timeout=5)))
+    assert settings.base_url == 'https://kf.example.com:443/TaskAPI'
+    assert settings.validate_certs is True
+    assert settings.timeout == 5
+
+
+def test_port_variable_does_not_override_a_port_in_the_hostname_variable(monkeypatch):
+    monkeypatch.setenv('KEYFACTOR_HOSTNAME', 'kf.example.com:8443')
+    monkeypatch.setenv('KEYFACTOR_PORT', '9443')
+    assert validated({})['url'] == 'kf.example.com:8443'
+
+
+def test_empty_environment_variables_count_as_unset(monkeypatch):
+    """AWX injects every variable of a credential type, unused inputs as empty strings."""
+    for name in ALL_ENV:
+        monkeypatch.setenv(name, '')
+    monkeypatch.setenv('KEYFACTOR_HOSTNAME', 'kf.example.com')
+    monkeypatch.setenv('KEYFACTOR_AUTH_ACCESS_TOKEN', 'tok')
+    params = validated({})
+    settings = resolve_connection(params)
+    assert settings.auth == BearerToken('tok')
+    assert settings.base_url == 'https://kf.example.com:443/KeyfactorAPI'
+    assert settings.validate_certs is True
+    assert settings.timeout == 60
+
+
+@pytest.mark.parametrize('value, expected', [('1', False), ('yes', False), ('false', True), ('0', True)])
+def test_skip_verify_variable_is_the_inverse_of_validate_certs(monkeypatch, value, expected):
+    monkeypatch.setenv('KEYFACTOR_SKIP_VERIFY', value)
+    assert validated({})['validate_certs'] is expected
+
+
+def test_connection_defaults():
+    settings = resolve_connection(validated(dict(BASIC)))
+    assert settings.base_url == 'https://kf.example.com:443/KeyfactorAPI'
+    assert (settings.timeout, settings.retries, settings.validate_certs) == (60, 3, True)
+    assert (settings.ca_cert, settings.client_cert, settings.proxy, settings.headers, settings.status_map) == (None, None, None, {}, {})
+
+
+def test_mutual_tls_and_proxy_and_headers(tmp_path):
+    cert, key = tmp_path / 'c.pem', tmp_path / 'k.pem'
+    settings = resolve_connection(validated(dict(
+        BASIC, client_cert=str(cert), client_key=str(key), proxy='http://proxy:3128', headers={'X-Gateway': 1})))
+    assert settings.client_cert == (str(cert), str(key))
+    assert settings.proxy == 'http://proxy:3128'
+    assert settings.headers == {'X-Gateway': '1'}
+
+
+def test_ca_cert_as_a_file(tmp_path):
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_text('pem')
+    assert resolve_connection(validated(dict(BASIC, ca_cert=str(bundle)))).ca_cert == str(bundle)
+
+
+@pytest.mark.parametrize('extra, fragment', [
+    (dict(timeout=0), 'timeout must be a number of seconds greater than 0, got 0'),
+    (dict(retries=-1), 'retries must be 0 or more, got -1'),
+    (dict(ca_cert='/nonexistent/ca.pem'), "'/nonexistent/ca.pem' is neither an existing file nor PEM text"),
+    (dict(client_key='/tmp/key.pem'), 'client_key needs client_cert'),
+    (dict(headers={'Authorization': 'Bearer x'}), 'headers must not set Authorization'),
+    (dict(proxy='proxy:3128'), "proxy 'proxy:3128' is not valid"),
+])
+def test_resolve_connection_rejects_bad_values(extra, fragment):
+    with pytest.raises(KeyfactorConfigError) as caught:
+        resolve_connection(validated(dict(BASIC, **extra)))
+    assert fragment in str(caught.value)
+
+
+# --- one source of truth: the doc fragment documents exactly the declared options ---------------
+
+FRAGMENT = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']
+
+
+def test_doc_fragment_documents_exactly_the_declared_options():
+    assert sorted(FRAGMENT) == sorted(CONNECTION_OPTIONS)
+
+
+@pytest.mark.parametrize('name', sorted(CONNECTION_OPTIONS))
+def test_doc_fragment_agrees_with_the_argument_spec(name):
+    spec, doc = CONNECTION_OPTIONS[name].spec, FRAGMENT[name]
+    assert doc['type'] == spec['type']
+    assert doc.get('elements') == spec.get('elements')
+    assert doc.get('default') == spec.get('default')
+    assert sorted(doc.get('aliases', [])) == sorted(spec.get('aliases', []))
+    assert not doc.get('required', False)
+    text = ' '.join(doc['description'])
+    documented_env = set(re.findall(r'E\((KEYFACTOR_[A-Z_]+)\)', text))
+    assert documented_env == set(CONNECTION_OPTIONS[name].env)
