@@ -33,5 +33,4 @@ def map_concurrently(function, items, workers):
             yield call(item)
         return
     with ThreadPoolExecutor(max_workers=min(workers, len(items))) as executor:
-        for outcome in executor.map(call, items):
-            yield outcome
+        yield from executor.map(call, items)

@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from ansible.module_utils.common import warnings as ansible_warnings
+
 try:
     from ansible.module_utils.testing import patch_module_args
 except ImportError:  # ansible-core < 2.19
@@ -23,10 +25,20 @@ except ImportError:  # ansible-core < 2.19
             yield
 
 
+def _warning_text(warning):
+    """ansible-core 2.19+ returns warnings as WarningSummary mappings, older versions as strings."""
+    return warning['event']['msg'] if isinstance(warning, dict) else warning
+
+
 @pytest.fixture
 def run_module(capsys, tmp_path):
-    """run_module(main, args, check_mode=False, diff=False) -> the module's result dict (with 'rc' added)."""
+    """run_module(main, args, check_mode=False, diff=False) -> the module's result dict.
+
+    'rc' (the exit code) is added, and 'warnings' are plain strings whatever the ansible-core version.
+    """
     def run(main, args, check_mode=False, diff=False):
+        # Warnings are process-global in AnsibleModule; one module run must not see the previous one's.
+        ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
         args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff, _ansible_remote_tmp=str(tmp_path))
         with patch_module_args(args):
             with pytest.raises(SystemExit) as exited:
@@ -34,6 +46,7 @@ def run_module(capsys, tmp_path):
         output = capsys.readouterr().out
         result = json.loads(output[output.index('{'):])
         result['rc'] = exited.value.code
+        result['warnings'] = [_warning_text(warning) for warning in result.get('warnings', [])]
         return result
     return run
 

@@ -1,0 +1,393 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) keyfactor.command contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""KeyfactorClient at the HTTP level, against the Keyfactor Command simulator.
+
+Auth modes, headers, TLS settings, the retry table (including the never-resend-POST rule),
+error shapes, secret stripping and paging, each observed in what the simulator received.
+"""
+
+import base64
+import socket
+
+import certifi
+import pytest
+
+from ansible_collections.keyfactor.command.plugins.module_utils._connection_options import resolve_connection
+from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
+    KeyfactorAPIError, KeyfactorAuthError, KeyfactorNotFoundError, KeyfactorTransportError, KeyfactorUnknownOutcomeError,
+)
+from ansible_collections.keyfactor.command.plugins.module_utils._transport import COLLECTION_VERSION, KeyfactorClient
+from ansible_collections.keyfactor.command.plugins.module_utils._workflow_api import WorkflowApi
+
+from kfsim.testing import default_instance_id  # pylint: disable=import-error
+
+SUSPENDED = default_instance_id(1)
+UNKNOWN = 'c0ffee00-0000-4000-8000-999999999999'
+
+
+class Recorder:
+    """Collects the client's warnings and back-off sleeps instead of waiting."""
+
+    def __init__(self):
+        self.warnings = []
+        self.sleeps = []
+
+
+@pytest.fixture
+def recorder():
+    return Recorder()
+
+
+@pytest.fixture
+def make_client(simulator, recorder):
+    """make_client(auth='basic'|'basic-at'|'oauth'|'token', **options) -> a KeyfactorClient for the simulator."""
+    clients = []
+
+    def make(auth='basic', user='approver1', ca=True, max_response_bytes=None, **options):
+        params = dict(url=simulator.host, api_path='KeyfactorAPI', validate_certs=True, timeout=10, retries=3)
+        credentials = simulator.user(user)
+        if auth == 'basic':
+            params.update(username=credentials['username'], password=credentials['password'], domain=credentials['domain'])
+        elif auth == 'basic-at':
+            params.update(username='%s@keyexample.com' % credentials['username'], password=credentials['password'])
+        elif auth == 'oauth':
+            client = simulator.client('kf-approver-client')
+            params.update(client_id=client['client_id'], client_secret=client['client_secret'], token_url=client['token_url'])
+        elif auth == 'token':
+            params.update(access_token=simulator.token('kf-approver-client'))
+        params.update(options)
+        settings = resolve_connection(params)
+        extra = {} if max_response_bytes is None else {'max_response_bytes': max_response_bytes}
+        client = KeyfactorClient(settings, ca_bundle=simulator.ca_cert if ca else None, warn=recorder.warnings.append,
+                                 sleep=recorder.sleeps.append, **extra)
+        clients.append(client)
+        return client
+    yield make
+    for client in clients:
+        client.close()
+
+
+def api_requests(simulator, path_suffix=None, method=None):
+    entries = simulator.audit()['requests']
+    return [entry for entry in entries
+            if (path_suffix is None or entry['path'].endswith(path_suffix)) and (method is None or entry['method'] == method)]
+
+
+# --- authentication ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('auth, caller', [
+    ('basic', 'KEYEXAMPLE\\approver1'),
+    ('basic-at', 'KEYEXAMPLE\\approver1'),
+])
+def test_basic_auth_forms(make_client, simulator, auth, caller):
+    assert make_client(auth).get('/Status/Endpoints')
+    entry = api_requests(simulator, '/Status/Endpoints')[-1]
+    assert (entry['auth'], entry['caller'], entry['status']) == ('basic', caller, 200)
+
+
+def test_oauth_token_is_fetched_once_per_client(make_client, simulator):
+    client = make_client('oauth')
+    for dummy in range(3):
+        client.get('/Status/Endpoints')
+    entries = simulator.audit()['requests']
+    assert len([entry for entry in entries if entry['path'].endswith('/token')]) == 1
+    assert [entry['auth'] for entry in entries if entry['path'].endswith('/Status/Endpoints')] == ['bearer'] * 3
+
+
+def test_oauth_token_is_renewed_once_after_a_401(make_client, simulator):
+    client = make_client('oauth')
+    client.get('/Status/Endpoints')
+    assert simulator.expire_tokens() >= 1
+    assert client.get('/Status/Endpoints')
+    statuses = [(entry['path'].rsplit('/', 1)[-1], entry['status']) for entry in simulator.audit()['requests']]
+    assert statuses == [('token', 200), ('Endpoints', 200), ('Endpoints', 401), ('token', 200), ('Endpoints', 200)]
+
+
+def test_oauth_post_rejected_with_401_is_sent_again_after_renewal(make_client, simulator):
+    client = make_client('oauth')
+    client.get('/Status/Endpoints')
+    simulator.expire_tokens()
+    WorkflowApi(client).send_signal(SUSPENDED, 'RequireApproval1.ApprovalStatus', {'Approved': True})
+    assert [entry['status'] for entry in api_requests(simulator, '/Signals')] == [401, 204]
+    assert len(simulator.audit()['signals']) == 1
+
+
+def test_static_bearer_token_is_not_renewed(make_client, simulator):
+    client = make_client('token')
+    client.get('/Status/Endpoints')
+    simulator.expire_tokens()
+    with pytest.raises(KeyfactorAuthError) as caught:
+        client.get('/Status/Endpoints')
+    assert caught.value.status == 401
+    assert 'check access_token (KEYFACTOR_AUTH_ACCESS_TOKEN)' in str(caught.value)
+
+
+def test_wrong_password_is_a_401_naming_what_to_check(make_client, simulator):
+    client = make_client('basic', password='Wrong-Pa55word!')
+    with pytest.raises(KeyfactorAuthError) as caught:
+        client.get('/Status/Endpoints')
+    message = str(caught.value)
+    assert 'HTTP 401' in message and 'check username, password and domain' in message
+    assert 'Wrong-Pa55word!' not in repr(caught.value.to_fail_kwargs(client.redactor))
+
+
+def test_bad_oauth_client_secret_is_reported_with_the_idp_error(make_client):
+    client = make_client('oauth', client_secret='Not-The-Secret!')
+    with pytest.raises(KeyfactorAuthError) as caught:
+        client.get('/Status/Endpoints')
+    kwargs = caught.value.to_fail_kwargs(client.redactor)
+    assert 'was rejected (HTTP 401: invalid_client' in kwargs['msg']
+    assert 'Not-The-Secret!' not in repr(kwargs)
+
+
+# --- headers ---------------------------------------------------------------------------------------
+
+def test_keyfactor_headers_user_agent_and_extra_headers_are_sent(make_client, simulator):
+    simulator.configure(require_requested_with=True)
+    make_client(headers={'X-Gateway-Route': 'pki'}).get('/Status/Endpoints')
+    headers = {name.lower(): value for name, value in api_requests(simulator, '/Status/Endpoints')[-1]['headers'].items()}
+    assert headers['x-keyfactor-requested-with'] == 'APIClient'
+    assert headers['x-keyfactor-api-version'] == '1'
+    assert headers['accept'] == 'application/json'
+    assert headers['user-agent'].startswith('keyfactor.command/%s (ansible-core ' % COLLECTION_VERSION)
+    assert headers['x-gateway-route'] == 'pki'
+
+
+# --- TLS -------------------------------------------------------------------------------------------
+
+def test_configured_ca_wins_over_requests_ca_bundle(make_client, monkeypatch):
+    # requests lets REQUESTS_CA_BUNDLE override a session's CA; the client must not.
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', certifi.where())
+    assert make_client().get('/Status/Endpoints')
+    with pytest.raises(KeyfactorTransportError):
+        make_client(ca=False).get('/Status/Endpoints')
+
+
+def test_untrusted_certificate_fails_without_retrying_and_advises(make_client, recorder):
+    with pytest.raises(KeyfactorTransportError) as caught:
+        make_client(ca=False).get('/Status/Endpoints')
+    assert caught.value.details['reason'] == 'tls_verify'
+    assert 'Set ca_cert (KEYFACTOR_CA_CERT)' in str(caught.value)
+    assert caught.value.details['attempts'] == 1 and not recorder.warnings
+
+
+def test_validate_certs_false_connects_to_an_untrusted_server(make_client):
+    assert make_client(ca=False, validate_certs=False).get('/Status/Endpoints')
+
+
+def test_mutual_tls(simulator_factory, recorder):
+    mtls = simulator_factory('--require-client-cert')
+    user = mtls.user('approver1')
+    base = dict(url=mtls.host, username=user['username'], password=user['password'], domain=user['domain'],
+                api_path='KeyfactorAPI', timeout=10, retries=0, validate_certs=True)
+    with_cert = KeyfactorClient(resolve_connection(dict(base, client_cert=mtls.client_cert, client_key=mtls.client_key)),
+                                ca_bundle=mtls.ca_cert, warn=recorder.warnings.append)
+    assert with_cert.get('/Status/Endpoints')
+    without = KeyfactorClient(resolve_connection(base), ca_bundle=mtls.ca_cert, warn=recorder.warnings.append)
+    with pytest.raises(KeyfactorTransportError):
+        without.get('/Status/Endpoints')
+
+
+# --- proxies ---------------------------------------------------------------------------------------
+
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def test_proxy_option_is_used(make_client):
+    with pytest.raises(KeyfactorTransportError) as caught:
+        make_client(proxy='http://127.0.0.1:%d' % closed_port(), retries=0).get('/Status/Endpoints')
+    assert caught.value.details['reason'] == 'proxy'
+
+
+def test_https_proxy_variable_is_honoured_and_no_proxy_bypasses_it(make_client, monkeypatch):
+    monkeypatch.setenv('HTTPS_PROXY', 'http://127.0.0.1:%d' % closed_port())
+    monkeypatch.delenv('NO_PROXY', raising=False)
+    monkeypatch.delenv('no_proxy', raising=False)
+    with pytest.raises(KeyfactorTransportError) as caught:
+        make_client(retries=0).get('/Status/Endpoints')
+    assert caught.value.details['reason'] == 'proxy'
+    monkeypatch.setenv('NO_PROXY', '127.0.0.1')
+    assert make_client(retries=0).get('/Status/Endpoints')
+
+
+# --- retries ---------------------------------------------------------------------------------------
+
+def test_get_is_retried_on_503_honouring_retry_after(make_client, simulator, recorder):
+    simulator.inject(method='GET', path='/Status/Endpoints$', status=503, headers={'Retry-After': '2'}, times=2)
+    assert make_client().get('/Status/Endpoints')
+    assert [entry['status'] for entry in api_requests(simulator, '/Status/Endpoints')] == [503, 503, 200]
+    assert recorder.sleeps == [2.0, 2.0]
+    assert recorder.warnings[0] == 'GET /Status/Endpoints: HTTP 503 Service Unavailable; retry 1 of 3 in 2.0 s.'
+    assert len(recorder.warnings) == 2
+
+
+def test_get_is_retried_after_a_connection_reset(make_client, simulator, recorder):
+    simulator.configure(fault_reset=1.0)
+    client = make_client(retries=2)
+    with pytest.raises(KeyfactorTransportError) as caught:
+        client.get('/Status/Endpoints')
+    assert caught.value.details['attempts'] == 3
+    assert 'failed after 3 attempts' in str(caught.value)
+    assert len(recorder.warnings) == 2 and all('closed or reset' in warning for warning in recorder.warnings)
+    simulator.configure(fault_reset=0.0)
+    assert client.get('/Status/Endpoints')
+
+
+def test_get_gives_up_after_the_retries_and_says_how_many_attempts(make_client, simulator, recorder):
+    simulator.inject(method='GET', path='/Status/Endpoints$', status=502, body='<html>Bad gateway</html>',
+                     headers={'Content-Type': 'text/html'}, times=10)
+    with pytest.raises(KeyfactorAPIError) as caught:
+        make_client(retries=2).get('/Status/Endpoints')
+    assert caught.value.status == 502
+    assert 'after 3 attempts' in str(caught.value)
+    assert caught.value.details['body_excerpt'] == '<html>Bad gateway</html>'
+    assert len(api_requests(simulator, '/Status/Endpoints')) == 3
+
+
+def test_signal_post_is_never_resent_after_a_503(make_client, simulator, recorder):
+    simulator.inject(method='POST', path='/Signals$', status=503, headers={'Retry-After': '0'}, times=1)
+    with pytest.raises(KeyfactorUnknownOutcomeError) as caught:
+        WorkflowApi(make_client()).send_signal(SUSPENDED, 'RequireApproval1.ApprovalStatus', {'Approved': True})
+    assert caught.value.details['http_status'] == 503
+    assert len(api_requests(simulator, '/Signals')) == 1
+    assert not recorder.warnings
+
+
+def test_signal_post_whose_response_was_lost_is_not_resent(make_client, simulator):
+    simulator.configure(fault_lost_response=1.0)
+    with pytest.raises(KeyfactorUnknownOutcomeError) as caught:
+        WorkflowApi(make_client()).send_signal(SUSPENDED, 'RequireApproval1.ApprovalStatus', {'Approved': True})
+    assert caught.value.details['reason'] == 'reset'
+    audit = simulator.audit()
+    assert len([entry for entry in audit['requests'] if entry['path'].endswith('/Signals')]) == 1
+    assert len(audit['signals']) == 1
+
+
+def test_signal_post_that_timed_out_is_not_resent(make_client, simulator):
+    simulator.configure(latency_ms=1500)
+    with pytest.raises(KeyfactorUnknownOutcomeError) as caught:
+        WorkflowApi(make_client(timeout=0.5)).send_signal(SUSPENDED, 'RequireApproval1.ApprovalStatus', {'Approved': True})
+    assert caught.value.details['reason'] == 'timeout'
+
+
+def test_signal_post_is_retried_when_it_never_reached_the_server(simulator, recorder):
+    user = simulator.user('approver1')
+    settings = resolve_connection(dict(url='127.0.0.1:%d' % closed_port(), username=user['username'],
+                                       password=user['password'], api_path='KeyfactorAPI', timeout=5, retries=2,
+                                       validate_certs=True))
+    client = KeyfactorClient(settings, warn=recorder.warnings.append, sleep=recorder.sleeps.append)
+    with pytest.raises(KeyfactorTransportError) as caught:
+        WorkflowApi(client).send_signal(SUSPENDED, 'RequireApproval1.ApprovalStatus', {'Approved': True})
+    assert caught.value.details == {'method': 'POST', 'path': '/Workflow/Instances/%s/Signals' % SUSPENDED,
+                                    'reason': 'refused', 'attempts': 3}
+    assert len(recorder.warnings) == 2 and len(recorder.sleeps) == 2
+
+
+def test_timeout_is_named_in_the_error(make_client, simulator):
+    simulator.configure(latency_ms=1500)
+    with pytest.raises(KeyfactorTransportError) as caught:
+        make_client(timeout=0.3, retries=1).get('/Status/Endpoints')
+    assert 'timeout option (KEYFACTOR_CLIENT_TIMEOUT) is 0.3 s' in str(caught.value)
+    assert caught.value.details['attempts'] == 2
+
+
+# --- error shapes ----------------------------------------------------------------------------------
+
+def test_not_found_carries_keyfactor_error_code_and_message(make_client):
+    with pytest.raises(KeyfactorNotFoundError) as caught:
+        make_client().get('/Workflow/Instances/' + UNKNOWN)
+    kwargs = caught.value.to_fail_kwargs()
+    assert kwargs['http_status'] == 404 and kwargs['method'] == 'GET'
+    assert kwargs['path'] == '/Workflow/Instances/' + UNKNOWN
+    assert kwargs['error_code'].startswith('0x') and kwargs['error_message']
+    assert kwargs['msg'].startswith('GET /Workflow/Instances/%s failed with HTTP 404' % UNKNOWN)
+
+
+def test_not_found_as_400_is_still_not_found(make_client, simulator):
+    simulator.configure(unknown_id_status=400)
+    assert WorkflowApi(make_client()).get_instance(UNKNOWN) is None
+
+
+def test_permission_denied_is_an_auth_error(make_client):
+    client = make_client(user='noroles')
+    with pytest.raises(KeyfactorAuthError) as caught:
+        WorkflowApi(client).send_signal(SUSPENDED, 'RequireApproval1.ApprovalStatus', {'Approved': True})
+    assert caught.value.status == 403
+    assert 'lacks the permission or role' in str(caught.value)
+
+
+@pytest.mark.parametrize('injected, fragment', [
+    (dict(status=500, body='<html><body>Server Error</body></html>', headers={'Content-Type': 'text/html'}),
+     'HTTP 500 INTERNAL SERVER ERROR (body: <html><body>Server Error</body></html>)'),
+    (dict(status=500, body=''), 'HTTP 500 INTERNAL SERVER ERROR (empty body)'),
+    (dict(status=200, body='{"Id": ', headers={'Content-Type': 'application/json'}), 'with a body that is not JSON'),
+])
+def test_bad_answers_become_clear_api_errors(make_client, simulator, injected, fragment):
+    simulator.inject(method='GET', path='/Status/Endpoints$', times=1, **injected)
+    with pytest.raises(KeyfactorAPIError) as caught:
+        make_client(retries=0).get('/Status/Endpoints')
+    assert fragment.lower() in str(caught.value).lower()
+
+
+def test_huge_responses_are_refused(make_client, simulator):
+    simulator.inject(method='GET', path='/Status/Endpoints$', status=200, body='x', repeat_body=3 * 1024 * 1024, times=1)
+    with pytest.raises(KeyfactorAPIError, match='larger than 1048576 bytes'):
+        make_client(max_response_bytes=1024 * 1024).get('/Status/Endpoints')
+
+
+def test_redirects_are_not_followed(make_client, simulator):
+    simulator.inject(method='GET', path='/Status/Endpoints$', status=302, headers={'Location': 'https://login.example.com/'},
+                     times=1)
+    with pytest.raises(KeyfactorAPIError, match='redirected .HTTP 302. to https://login.example.com/; check url and api_path'):
+        make_client().get('/Status/Endpoints')
+
+
+# --- secrets ---------------------------------------------------------------------------------------
+
+def test_secrets_never_reach_errors_or_warnings(make_client, simulator, recorder, assert_no_secrets):
+    user = simulator.user('approver1')
+    credential = 'KEYEXAMPLE\\%s:%s' % (user['username'], user['password'])
+    secrets = [user['password'], base64.b64encode(credential.encode()).decode()]
+    client = make_client(retries=1)
+    simulator.configure(fault_503=1.0, retry_after=0)
+    with pytest.raises(KeyfactorAPIError) as caught:
+        client.get('/Status/Endpoints')
+    assert set(secrets) <= client.redactor.secrets
+    assert_no_secrets([caught.value.to_fail_kwargs(client.redactor), recorder.warnings, simulator.audit()], secrets)
+
+
+# --- paging ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('total_count, instances, page_size, limit, expected_pages', [
+    (True, 250, 100, None, 3),
+    (False, 250, 100, None, 3),
+    (True, 200, 100, None, 2),    # the header says there is no third page
+    (False, 200, 100, None, 3),   # without it, only an empty page says so
+    (True, 250, 100, 150, 2),
+    (False, 250, 100, 50, 1),
+])
+def test_paging(make_client, simulator, total_count, instances, page_size, limit, expected_pages):
+    only_generated = {key: value for key, value in simulator.scenario.items() if key not in ('instances', 'generate')}
+    simulator.load(dict(only_generated, generate=[{'count': instances, 'definition': 'enroll-single', 'status': 'Suspended'}]))
+    simulator.configure(total_count=total_count)
+    pager = WorkflowApi(make_client()).list_instances(page_size=page_size, limit=limit)
+    items = list(pager)
+    assert len(items) == (limit or instances)
+    assert len({item['Id'] for item in items}) == len(items)
+    assert pager.pages == expected_pages
+    assert pager.total == (instances if total_count else None)
+    pages = [entry['query'] for entry in api_requests(simulator, '/Workflow/Instances')]
+    assert [query['PageReturned'] for query in pages] == [str(number) for number in range(1, expected_pages + 1)]
+
+
+def test_assigned_to_me_query_is_quoted(make_client, simulator):
+    api = WorkflowApi(make_client())
+    assert api.is_assigned_to_me(SUSPENDED) is True
+    assert api.is_assigned_to_me(UNKNOWN) is False
+    query = api_requests(simulator, '/AssignedToMe')[-1]['query']
+    assert query['QueryString'] == 'Id -eq "%s"' % UNKNOWN

@@ -1,0 +1,78 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The collection's metadata agrees with its modules: the action group, module docs and build_ignore."""
+import ast
+import fnmatch
+from pathlib import Path
+
+import pytest
+import yaml
+
+COLLECTION = Path(__file__).resolve().parents[2]
+MODULES_DIR = COLLECTION / 'plugins' / 'modules'
+ACTION_GROUP = 'keyfactor'
+ACTION_GROUP_FRAGMENT = 'keyfactor.command.attributes.action_group'
+# The release the modules first ship in (galaxy.yml keeps 0.1.0 until then).
+FIRST_RELEASE = '1.0.0'
+# Test and development tooling that must stay out of the built collection.
+NOT_SHIPPED = ('tests/simulator', 'benchmarks', 'tools', '.ci')
+
+
+def load_yaml(relative_path):
+    return yaml.safe_load((COLLECTION / relative_path).read_text(encoding='utf-8'))
+
+
+def module_names():
+    return sorted(path.stem for path in MODULES_DIR.glob('*.py') if path.name != '__init__.py')
+
+
+def action_group():
+    return load_yaml('meta/runtime.yml')['action_groups'][ACTION_GROUP]
+
+
+def is_documentation_assignment(node):
+    return isinstance(node, ast.Assign) and any(isinstance(target, ast.Name) and target.id == 'DOCUMENTATION' for target in node.targets)
+
+
+def documentation(module):
+    """The module's DOCUMENTATION, parsed from its source (the module is not imported)."""
+    source = (MODULES_DIR / ('%s.py' % module)).read_text(encoding='utf-8')
+    for node in ast.parse(source).body:
+        if is_documentation_assignment(node):
+            return yaml.safe_load(ast.literal_eval(node.value))
+    return pytest.fail('plugins/modules/%s.py has no DOCUMENTATION string' % module)
+
+
+def test_action_group_lists_exactly_the_modules():
+    group, modules = set(action_group()), set(module_names())
+    problems = []
+    if modules - group:
+        problems.append('modules missing from the action group: %s' % ', '.join(sorted(modules - group)))
+    if group - modules:
+        problems.append('in the action group but not in plugins/modules/: %s' % ', '.join(sorted(group - modules)))
+    assert not problems, 'meta/runtime.yml action_groups.%s: %s' % (ACTION_GROUP, '; '.join(problems))
+
+
+def test_action_group_is_sorted():
+    group = action_group()
+    assert group == sorted(group), 'meta/runtime.yml action_groups.%s is not sorted: %s' % (ACTION_GROUP, group)
+
+
+@pytest.mark.parametrize('module', module_names())
+def test_module_docs_extend_the_action_group_fragment(module):
+    fragments = documentation(module).get('extends_documentation_fragment') or []
+    if isinstance(fragments, str):
+        fragments = [fragments]
+    assert ACTION_GROUP_FRAGMENT in fragments, '%s does not extend %s: %s' % (module, ACTION_GROUP_FRAGMENT, fragments)
+
+
+@pytest.mark.parametrize('module', module_names())
+def test_module_docs_name_the_first_release(module):
+    version_added = documentation(module).get('version_added')
+    assert str(version_added) == FIRST_RELEASE, '%s: version_added is %r, expected %s' % (module, version_added, FIRST_RELEASE)
+
+
+@pytest.mark.parametrize('path', NOT_SHIPPED)
+def test_build_ignore_keeps_tooling_out_of_the_collection(path):
+    # ansible-galaxy matches build_ignore patterns against paths relative to the collection root with fnmatch.
+    patterns = load_yaml('galaxy.yml')['build_ignore']
+    assert any(fnmatch.fnmatch(path, pattern) for pattern in patterns), 'galaxy.yml build_ignore does not cover %s' % path
