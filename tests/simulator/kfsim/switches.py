@@ -1,0 +1,160 @@
+# Copyright: (c) 2026, keyfactor.command contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The simulator's runtime switches: one table drives the CLI flags, the control API and validation.
+
+Each switch models a behaviour that the API reference marks as unknown ([I]/[?]) or a fault to inject.
+"""
+
+import dataclasses
+from dataclasses import dataclass, field
+
+ON_WORDS = ("on", "true", "yes", "1")
+OFF_WORDS = ("off", "false", "no", "0")
+
+
+class SwitchError(ValueError):
+    """A switch name or value was not accepted."""
+
+
+def parse_on_off(value):
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in ON_WORDS:
+        return True
+    if word in OFF_WORDS:
+        return False
+    raise SwitchError("expected on or off, got %r" % (value,))
+
+
+def choice(*options):
+    def parse(value):
+        text = str(value).strip().lower()
+        for option in options:
+            if text == str(option).lower():
+                return option
+        raise SwitchError("expected one of %s, got %r" % (", ".join(str(o) for o in options), value))
+    parse.metavar = "|".join(str(o) for o in options)
+    return parse
+
+
+def _number(value, convert):
+    if isinstance(value, bool):
+        raise SwitchError("expected a number, got %r" % (value,))
+    try:
+        return convert(value)
+    except (TypeError, ValueError):
+        raise SwitchError("expected a number, got %r" % (value,)) from None
+
+
+def parse_rate(value):
+    rate = _number(value, float)
+    if not 0.0 <= rate <= 1.0:
+        raise SwitchError("expected a share between 0 and 1, got %r" % (value,))
+    return rate
+
+
+def parse_non_negative(value):
+    number = _number(value, float)
+    if number < 0:
+        raise SwitchError("expected a number >= 0, got %r" % (value,))
+    return number
+
+
+def parse_non_negative_int(value):
+    number = _number(value, int)
+    if number < 0:
+        raise SwitchError("expected an integer >= 0, got %r" % (value,))
+    return number
+
+
+def parse_int(value):
+    return _number(value, int)
+
+
+def parse_api_path(value):
+    path = str(value).strip().strip("/")
+    if not path or any(char.isspace() or char in "?#" for char in path) or path.lower().startswith("_sim"):
+        raise SwitchError("expected a URL path such as KeyfactorAPI, got %r" % (value,))
+    return path
+
+
+def parse_text(value):
+    text = str(value).strip()
+    if not text:
+        raise SwitchError("expected a non-empty value")
+    return text
+
+
+parse_on_off.metavar = "on|off"
+parse_rate.metavar = "RATE"
+parse_non_negative.metavar = "NUMBER"
+parse_non_negative_int.metavar = parse_int.metavar = "N"
+parse_api_path.metavar = "PATH"
+parse_text.metavar = "TEXT"
+
+
+def about(parse, help_text):
+    """Field metadata: how to parse a raw (CLI or JSON) value, and the --help text."""
+    return {"parse": parse, "help": help_text}
+
+
+@dataclass(frozen=True)
+class Switches:
+    """An immutable set of switch values; requests read one snapshot, the control API swaps it."""
+
+    api_path: str = field(default="KeyfactorAPI", metadata=about(
+        parse_api_path, "API base path, matched case-insensitively like IIS"))
+    status_format: str = field(default="name", metadata=about(
+        choice("name", "int"), "Status as names or as the provisional integers"))
+    total_count: bool = field(default=True, metadata=about(
+        parse_on_off, "send x-total-count on list endpoints"))
+    signal_received: str = field(default="per-caller", metadata=about(
+        choice("per-caller", "per-step"), "SignalReceived: has the caller sent it, or has anyone"))
+    repeat_signal: str = field(default="reject", metadata=about(
+        choice("reject", "ignore"), "same user signals the same step twice: 400, or 204 without counting"))
+    unknown_id_status: int = field(default=404, metadata=about(
+        choice(404, 400), "status for unknown instance/definition ids"))
+    require_requested_with: bool = field(default=True, metadata=about(
+        parse_on_off, "reject requests without X-Keyfactor-Requested-With"))
+    advance_delay: float = field(default=0.0, metadata=about(
+        parse_non_negative, "seconds between a deciding signal and the step transition"))
+    token_lifetime: float = field(default=300.0, metadata=about(
+        parse_non_negative, "bearer token lifetime in seconds"))
+    fault_503: float = field(default=0.0, metadata=about(
+        parse_rate, "share of API requests answered 503 with Retry-After"))
+    retry_after: int = field(default=1, metadata=about(
+        parse_non_negative_int, "Retry-After seconds on injected 503s"))
+    fault_reset: float = field(default=0.0, metadata=about(
+        parse_rate, "share of API connections reset (RST) before processing"))
+    fault_lost_response: float = field(default=0.0, metadata=about(
+        parse_rate, "share of accepted signals whose connection is reset instead of answered"))
+    latency_ms: float = field(default=0.0, metadata=about(
+        parse_non_negative, "milliseconds added to every API request"))
+    seed: int = field(default=0, metadata=about(
+        parse_int, "seed of the fault RNG (setting it restarts the sequence)"))
+    fault_token: bool = field(default=False, metadata=about(
+        parse_on_off, "apply faults and latency to the token endpoint too"))
+    product_version: str = field(default="24.4.0.0", metadata=about(
+        parse_text, "x-keyfactor-product-version response header"))
+
+    def updated(self, changes):
+        """Return a copy with ``changes`` (a mapping of switch name to raw value) parsed and applied."""
+        known = {item.name: item for item in dataclasses.fields(self)}
+        parsed = {}
+        for name, raw in changes.items():
+            if name not in known:
+                raise SwitchError("unknown switch %r; known: %s" % (name, ", ".join(sorted(known))))
+            try:
+                parsed[name] = known[name].metadata["parse"](raw)
+            except SwitchError as error:
+                raise SwitchError("%s: %s" % (name, error)) from None
+        return dataclasses.replace(self, **parsed)
+
+    def as_dict(self):
+        return dataclasses.asdict(self)
+
+
+def switch_fields():
+    """The switch definitions, for building CLI flags."""
+    return dataclasses.fields(Switches)
