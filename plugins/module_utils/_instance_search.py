@@ -26,7 +26,7 @@ SORT_ORDERS = ('ascending', 'descending')
 SORT_FIELDS = ('CurrentStepDisplayName', 'CurrentStepId', 'CurrentStepUniqueName', 'DefinitionId', 'Id',
                'InitiatingUserName', 'LastModified', 'ReferenceId', 'StartDate', 'Status', 'StatusMessage',
                'Title', 'WorkflowType')
-# A page of 1,000 instances is about 700 KB of JSON: big enough to list 10,000 in 10 requests,
+# A page of 1,000 instances is about 600 KB of JSON: big enough to list 10,000 in 10 requests,
 # small enough for the server to build and for the module to hold one at a time.
 MAX_PAGE_SIZE = 1000
 # More parallel detail reads than this mostly queue on the server and risk its rate limits.
@@ -50,9 +50,10 @@ def sort_field_name(value):
 
 
 def _within(option, value, lowest, highest=None, hint=''):
-    if value < lowest or (highest is not None and value > highest):
+    # None arrives when a task sets an option with a default to null explicitly.
+    if value is None or value < lowest or (highest is not None and value > highest):
         allowed = 'from %d to %d' % (lowest, highest) if highest is not None else '%d or more' % lowest
-        raise KeyfactorConfigError('%s must be %s, got %d%s.' % (option, allowed, value, hint))
+        raise KeyfactorConfigError('%s must be %s, got %r%s.' % (option, allowed, value, hint))
     return value
 
 

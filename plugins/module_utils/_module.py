@@ -7,6 +7,7 @@
 FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 """
 
+import json
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -25,15 +26,16 @@ class KeyfactorModule(AnsibleModule):
     """A module of this collection: pass only its own options; the connection options are added."""
 
     def __init__(self, argument_spec=None, **kwargs):
+        # Set before AnsibleModule validates the arguments: a validation failure calls fail_json from there.
+        self.redactor = Redactor()
+        self._client = None
+        self._status_table = None
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
-        self.redactor = Redactor()
         for name, value in (self.params.get('headers') or {}).items():
             if any(word in name.lower() for word in _SENSITIVE_HEADER_WORDS):
                 self.redactor.add(str(value))
-        self._client = None
-        self._status_table = None
 
     def run(self, function):
         """Exit with the result of function(self); a KeyfactorError becomes a clean failure.
@@ -90,15 +92,22 @@ class KeyfactorModule(AnsibleModule):
         super().warn(self.redactor.text(warning))
 
     def exit_json(self, **kwargs):
-        self._before_exit()
+        self._before_exit(kwargs)
         super().exit_json(**kwargs)
 
     def fail_json(self, msg, **kwargs):
-        self._before_exit()
-        super().fail_json(msg=self.redactor.text(msg), **kwargs)
+        msg = self.redactor.text(msg)
+        self._before_exit(dict(kwargs, msg=msg))
+        super().fail_json(msg=msg, **kwargs)
 
-    def _before_exit(self):
-        # Secrets learnt at run time (tokens, encoded credentials) join Ansible's own no_log masking.
-        self.no_log_values.update(self.redactor.secrets)
+    def _before_exit(self, result):
+        """Secrets learnt at run time (tokens, encoded credentials, gateway keys) join Ansible's no_log masking.
+
+        Only those that occur in the output (or in the arguments Ansible echoes back) are added: Ansible
+        re-scans every string of the result once per no_log value, which dominates the exit of a large result.
+        """
+        if self.redactor.secrets:
+            output = json.dumps([result, getattr(self, 'params', None)], default=str)
+            self.no_log_values.update(secret for secret in self.redactor.secrets if secret in output)
         if self._client is not None:
             self._client.close()

@@ -67,7 +67,7 @@ def parse_timestamp(value, option):
             int(parts['second'] or 0), int(fraction), tzinfo=_timezone(parts['offset']))
     except ValueError:
         raise KeyfactorConfigError('%s %r is not an ISO 8601 date or date-time; allowed forms: %s.'
-                                   % (option, value, '; '.join(TIMESTAMP_FORMS)))
+                                   % (option, value, '; '.join(TIMESTAMP_FORMS))) from None
     return moment.astimezone(datetime.timezone.utc)
 
 
@@ -131,7 +131,7 @@ def _definition_clause(value):
         guid = validate_guid(value, 'definition_id')
     except KeyfactorConfigError:
         raise KeyfactorConfigError('definition_id %r is not a workflow definition GUID: expected the form '
-                                   'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (32 hexadecimal digits).' % (value,))
+                                   'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (32 hexadecimal digits).' % (value,)) from None
     return clause('DefinitionId', '-eq', guid)
 
 

@@ -1,0 +1,246 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) keyfactor.command contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""workflow_instance_info run in-process, as Ansible runs it, against the simulator."""
+
+import uuid
+
+import pytest
+
+from ansible_collections.keyfactor.command.plugins.modules import workflow_instance_info
+
+from kfsim.testing import default_definition_id, default_instance_id  # pylint: disable=import-error
+
+LIST_PATH = '/KeyfactorAPI/Workflow/Instances'
+RUN_HEADER = 'X-Test-Run'
+
+
+def numbers(result):
+    """The default scenario's instance numbers (ReferenceId - 1000) of a result, in order."""
+    return [instance['reference_id'] - 1000 for instance in result['instances']]
+
+
+@pytest.fixture
+def run_marker():
+    """A header value that tells this test's requests apart in the simulator's audit.
+
+    The shared simulator may still be finishing a request of an earlier test (one that gave up
+    waiting) after the reset, and that request would land in this test's audit.
+    """
+    return uuid.uuid4().hex
+
+
+@pytest.fixture
+def connect(simulator, run_marker):
+    """connect(user) -> the connection options of that default-scenario user."""
+    def options(user='approver1'):
+        credentials = simulator.user(user)
+        return dict(url=simulator.host, username=credentials['username'], password=credentials['password'],
+                    domain=credentials['domain'], ca_cert=simulator.ca_cert, headers={RUN_HEADER: run_marker})
+    return options
+
+
+@pytest.fixture
+def info(run_module, connect):
+    """info(user='approver1', check_mode=False, **options) -> the module's result; options set to None are left out."""
+    def run(user='approver1', check_mode=False, **options):
+        given = {name: value for name, value in options.items() if value is not None}
+        return run_module(workflow_instance_info.main, dict(connect(user), **given), check_mode=check_mode)
+    return run
+
+
+@pytest.fixture
+def api_requests(simulator, run_marker):
+    """api_requests() -> the requests this test made, as the simulator received them, in order."""
+    def read():
+        return [entry for entry in simulator.audit()['requests'] if entry['headers'].get(RUN_HEADER) == run_marker]
+    return read
+
+
+# --- scopes, each seen by different users --------------------------------------------------------------
+
+@pytest.mark.parametrize('scope, user, expected', [
+    (None, 'approver1', list(range(1, 19))),
+    ('all', 'requester', list(range(1, 19))),
+    ('started_by_me', 'requester', [1, 2] + list(range(4, 14)) + [18]),
+    ('started_by_me', 'approver2', [3]),
+    ('started_by_me', 'secadmin', [17]),
+    ('started_by_me', 'noroles', []),
+    ('assigned_to_me', 'approver1', [1, 2, 3, 4, 6, 8, 9, 16, 17]),
+    ('assigned_to_me', 'approver2', [1, 2, 3, 4, 5, 6, 8, 9, 16, 17]),
+    ('assigned_to_me', 'secadmin', [7]),
+    ('assigned_to_me', 'requester', []),
+])
+def test_each_scope_lists_what_the_caller_may_see(info, simulator, api_requests, scope, user, expected):
+    result = info(user, scope=scope, sort_field='reference_id')
+    assert (result['rc'], result['changed'], numbers(result), result['count'], result['total']) == (
+        0, False, expected, len(expected), len(expected))
+    suffix = {None: '', 'all': '', 'started_by_me': '/My', 'assigned_to_me': '/AssignedToMe'}[scope]
+    assert [(entry['path'], entry['caller']) for entry in api_requests()] == [
+        (LIST_PATH + suffix, simulator.login(user))]
+
+
+def test_an_oauth_client_sees_its_own_assignments(run_module, simulator):
+    options = dict(simulator.client('kf-approver-client'), url=simulator.host, ca_cert=simulator.ca_cert,
+                   scope='assigned_to_me', sort_field='ReferenceId')
+    result = run_module(workflow_instance_info.main, options)
+    assert result['rc'] == 0 and numbers(result) == [1, 2, 3, 4, 5, 6, 8, 9, 16, 17]
+
+
+# --- filters and sorting, as sent and as answered -------------------------------------------------------
+
+@pytest.mark.parametrize('options, expected, query', [
+    (dict(status=['suspended', 'running']), [1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 16, 17],
+     '(Status -eq "Suspended" OR Status -eq "Running")'),
+    (dict(definition_id=default_definition_id(2)), [4, 5, 17], 'DefinitionId -eq "%s"' % default_definition_id(2)),
+    (dict(workflow_type='Revocation'), [6, 7, 18], 'WorkflowType -eq "Revocation"'),
+    (dict(title='is revoking'), [6, 7, 18], 'Title -contains "is revoking"'),
+    (dict(initiating_user='KEYEXAMPLE\\secadmin'), [17], 'InitiatingUserName -eq "KEYEXAMPLE\\\\secadmin"'),
+    (dict(query='ReferenceId -ge 1016 OR ReferenceId -eq 1001', status=['Suspended']), [1, 16, 17],
+     'Status -eq "Suspended" AND (ReferenceId -ge 1016 OR ReferenceId -eq 1001)'),
+])
+def test_filters(info, api_requests, options, expected, query):
+    result = info(sort_field='ReferenceId', **options)
+    assert (result['rc'], numbers(result)) == (0, expected)
+    assert api_requests()[0]['query']['QueryString'] == query
+
+
+def test_start_window_is_half_open(info):
+    everything = info(sort_field='StartDate')['instances']
+    first, second, third = everything[0]['start_date'], everything[1]['start_date'], everything[2]['start_date']
+    result = info(started_after=second, started_before=third, sort_field='StartDate')
+    assert [instance['start_date'] for instance in result['instances']] == [second]
+    assert first < second < third
+
+
+def test_sort_order(info, api_requests):
+    result = info(sort_field='reference_id', sort_order='descending', limit=3)
+    assert numbers(result) == [18, 17, 16]
+    query = api_requests()[0]['query']
+    assert (query['SortField'], query['SortAscending']) == ('ReferenceId', '1')
+
+
+def test_no_sort_field_leaves_the_order_to_the_server(info, api_requests):
+    assert info()['rc'] == 0
+    assert 'SortField' not in api_requests()[0]['query']
+
+
+# --- paging, total and limit through the module -------------------------------------------------------
+
+@pytest.mark.parametrize('total_count, pages', [('on', 3), ('off', 4)])
+def test_paging_and_total(info, simulator, api_requests, total_count, pages):
+    simulator.configure(total_count=total_count)
+    result = info(page_size=6, sort_field='ReferenceId')
+    assert numbers(result) == list(range(1, 19)) and result['count'] == 18
+    assert result.get('total') == (18 if total_count == 'on' else None)
+    assert [entry['query']['PageReturned'] for entry in api_requests()] == [str(n) for n in range(1, pages + 1)]
+
+
+def test_limit_warns_when_it_cuts_the_result_short(info):
+    result = info(limit=4, sort_field='ReferenceId')
+    assert (numbers(result), result['count'], result['total']) == ([1, 2, 3, 4], 4, 18)
+    assert result['warnings'] == ['returned 4 of 18 instances; raise or remove limit (4) to get them all.']
+
+
+# --- details and instance_id ----------------------------------------------------------------------------
+
+def test_details(info, api_requests):
+    result = info(scope='assigned_to_me', user='secadmin', details=True)
+    assert result['rc'] == 0 and numbers(result) == [7]
+    instance = result['instances'][0]
+    assert instance['signals'] == [{'name': 'ApprovalStatus', 'key': 'RequireApproval2.ApprovalStatus',
+                                    'step_signal_id': instance['signals'][0]['step_signal_id'], 'received': False}]
+    assert isinstance(instance['initial_data'], dict) and isinstance(instance['current_state_data'], dict)
+    assert [entry['path'] for entry in api_requests()] == [LIST_PATH + '/AssignedToMe', LIST_PATH + '/' + default_instance_id(7)]
+
+
+def test_instance_id_returns_one_instance_with_full_detail(info, api_requests):
+    result = info(instance_id=default_instance_id(15).upper())
+    assert (result['rc'], numbers(result), result['count']) == (0, [15], 1)
+    assert 'total' not in result
+    instance = result['instances'][0]
+    assert (instance['status'], instance['signals'], instance['definition']['workflow_type']) == ('Complete', [], 'Expiration')
+    assert 'RenewedCertId' in instance['current_state_data']
+    assert [entry['path'] for entry in api_requests()] == [LIST_PATH + '/' + default_instance_id(15)]
+
+
+@pytest.mark.parametrize('unknown_id_status', [404, 400])
+def test_an_unknown_instance_id_returns_an_empty_list(info, simulator, unknown_id_status):
+    simulator.configure(unknown_id_status=unknown_id_status)
+    result = info(instance_id='c0ffee00-0000-4000-8000-999999999999')
+    assert (result['rc'], result['instances'], result['count'], result.get('failed')) == (0, [], 0, None)
+
+
+# --- statuses as integers, check mode -----------------------------------------------------------------------
+
+def test_integer_statuses_from_the_server(info, simulator):
+    simulator.configure(status_format='int')
+    result = info(status=['Rejected', 'CanceledForRestart'], sort_field='ReferenceId', details=True)
+    assert [(number, instance['status']) for number, instance in zip(numbers(result), result['instances'])] == [
+        (11, 'Rejected'), (13, 'CanceledForRestart')]
+
+
+def test_status_map_renames_integer_statuses(info, simulator):
+    simulator.configure(status_format='int')
+    result = info(instance_id=default_instance_id(10), status_map={'3': 'Completed'})
+    assert result['instances'][0]['status'] == 'Completed'
+
+
+def test_check_mode_reads_the_same_and_changes_nothing(info, api_requests):
+    normal = info(scope='assigned_to_me', details=True)
+    checked = info(scope='assigned_to_me', details=True, check_mode=True)
+    assert checked['rc'] == 0 and checked['changed'] is False
+    assert checked['instances'] == normal['instances']
+    assert {entry['method'] for entry in api_requests()} == {'GET'}
+
+
+# --- bad input: failed before any request ---------------------------------------------------------------------
+
+@pytest.mark.parametrize('options, message', [
+    (dict(instance_id='1042'), "instance_id '1042' is not a workflow instance GUID: expected 32 hexadecimal digits"),
+    (dict(instance_id=default_instance_id(1), status=['Suspended']), 'parameters are mutually exclusive: instance_id|status'),
+    (dict(instance_id=default_instance_id(1), scope='all'), 'parameters are mutually exclusive: instance_id|scope'),
+    (dict(instance_id=default_instance_id(1), limit=3), 'parameters are mutually exclusive: instance_id|limit'),
+    (dict(sort_order='descending'), "missing parameter(s) required by 'sort_order': sort_field"),
+    (dict(scope='mine'), 'value of scope must be one of: all, started_by_me, assigned_to_me, got: mine'),
+    (dict(sort_order='down', sort_field='Title'), 'value of sort_order must be one of: ascending, descending, got: down'),
+    (dict(status=['Suspended', 'Pending']), "status 'Pending' is not a workflow instance status; allowed: Running, Suspended, "
+                                            'Complete, Rejected, Failed, CanceledForRestart.'),
+    (dict(status=[]), 'status is an empty list; name at least one of Running, '),
+    (dict(definition_id='WebServer'), "definition_id 'WebServer' is not a workflow definition GUID"),
+    (dict(workflow_type=''), 'workflow_type is empty; give a value or leave the option out.'),
+    (dict(title=' '), 'title is empty; give a value or leave the option out.'),
+    (dict(initiating_user=''), 'initiating_user is empty; give a value or leave the option out.'),
+    (dict(started_after='05/10/2024'), "started_after '05/10/2024' is not an ISO 8601 date or date-time; allowed forms: "),
+    (dict(started_before='2024-13-01'), "started_before '2024-13-01' is not an ISO 8601 date or date-time"),
+    (dict(started_after='2024-06-01', started_before='2024-05-01'),
+     'started_after (2024-06-01T00:00:00Z) must be earlier than started_before (2024-05-01T00:00:00Z); the window is empty.'),
+    (dict(query='Status -eq "Failed") OR (Title -contains "x"'), "has a ')' without a matching '(' at position 19."),
+    (dict(query=''), 'query is empty; give a value or leave the option out.'),
+    (dict(sort_field='Colour'), "sort_field 'Colour' is not a field workflow instances can be sorted on; allowed: "),
+    (dict(limit=0), 'limit must be 1 or more, got 0; leave limit out to return every match.'),
+    (dict(page_size=5000), 'page_size must be from 1 to 1000, got 5000.'),
+    (dict(concurrency=100), 'concurrency must be from 1 to 32, got 100.'),
+    (dict(details='sometimes'), "argument 'details' is of type"),
+])
+def test_bad_input_fails_before_any_request(info, api_requests, options, message):
+    result = info(**options)
+    assert (result['rc'], result['failed']) == (1, True)
+    assert message in result['msg']
+    assert 'instances' not in result and 'exception' not in result
+    assert api_requests() == []
+
+
+# --- secrets --------------------------------------------------------------------------------------------------
+
+def test_secrets_never_reach_results_or_failures(info, run_module, simulator, assert_no_secrets):
+    password = simulator.user('approver1')['password']
+    listed = info(details=True, limit=2)
+    failed = info(query='Colour -eq "red"')
+    token = simulator.token('kf-approver-client')
+    by_token = run_module(workflow_instance_info.main, dict(url=simulator.host, ca_cert=simulator.ca_cert, access_token=token,
+                                                            instance_id=default_instance_id(1)))
+    assert (listed['rc'], failed['rc'], by_token['rc']) == (0, 1, 0)
+    assert "Invalid QueryString: unknown field 'Colour'" in failed['msg']
+    assert_no_secrets([listed, failed, by_token], [password, token])
