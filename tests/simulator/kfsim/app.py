@@ -2,6 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The WSGI application: control endpoints, the token endpoint and the API, with faults and the audit."""
 
+import copy
 import time
 
 from werkzeug.wrappers import Request
@@ -49,6 +50,14 @@ class Runtime:
         if "seed" in changes:
             self.faults.reseed(self.switches.seed)
 
+    def generation(self):
+        """The objects in force now; a request keeps them to the end, so a reset meanwhile cannot mix worlds.
+
+        Without it, a request that arrived before a reset (a slow one a client gave up on) would change the
+        new state and land in the new audit, leaking one test's traffic into the next.
+        """
+        return copy.copy(self)
+
 
 class Application:
     """WSGI entry point."""
@@ -65,7 +74,7 @@ class Application:
         return response(environ, start_response)
 
     def _audited(self, request):
-        runtime = self.runtime
+        runtime = self.runtime.generation()
         record = {"seq": runtime.audit.next_seq(), "method": request.method, "path": request.path,
                   "query": redact_query(request.args) if request.query_string else {},
                   "headers": safe_headers(request.headers), "caller": None, "auth": "none", "status": None,

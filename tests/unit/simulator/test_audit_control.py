@@ -4,6 +4,8 @@
 
 import base64
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -85,6 +87,23 @@ def test_reset_reloads_the_startup_scenario_and_switches(simulator):
     assert (summary["instances"], summary["definitions"]) == (18, 6)
     assert summary["switches"]["status_format"] == "name"
     assert simulator.audit() == {"requests": [], "signals": [], "last_seq": 0}
+
+
+def test_a_request_in_flight_during_a_reset_stays_in_its_own_world(simulator):
+    """A slow request (one a client may have given up on) must not change the state or audit after a reset."""
+    simulator.configure(latency_ms=800)
+    with simulator.session("approver1") as session, ThreadPoolExecutor(1) as executor:
+        in_flight = executor.submit(
+            session.post, "%s/Workflow/Instances/%s/Signals" % (simulator.api_url, default_instance_id(1)), timeout=10,
+            json={"SignalKey": "RequireApproval1.ApprovalStatus", "Data": {"Approved": "True"}})
+        time.sleep(0.3)
+        simulator.reset()
+        assert in_flight.result().status_code == 204
+    audit = simulator.audit()
+    assert audit["requests"] == [] and audit["signals"] == []
+    with simulator.session("approver1") as session:
+        instance = session.get("%s/Workflow/Instances/%s" % (simulator.api_url, default_instance_id(1)), timeout=10).json()
+    assert instance["Signals"][0]["SignalReceived"] is False
 
 
 def test_reset_loads_an_inline_scenario(simulator):
