@@ -1,0 +1,482 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) keyfactor.command contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""workflow_signal, run in-process against the Keyfactor Command simulator.
+
+Outcomes, request counts, check mode, reconciliation after lost answers, races with concurrent
+runs, waiting, failures per instance and secrets, each observed in what the simulator received
+(its audit) as well as in the module's result.
+"""
+
+import base64
+import json
+
+import pytest
+
+from ansible_collections.keyfactor.command.plugins.module_utils._workflow_api import WorkflowApi
+from ansible_collections.keyfactor.command.plugins.modules.workflow_signal import main
+
+from kfsim.scenario import generated_instance_id  # pylint: disable=import-error
+from kfsim.testing import default_instance_id  # pylint: disable=import-error
+
+APPROVE = 'RequireApproval1.ApprovalStatus'
+SECOND_APPROVAL = 'RequireApproval2.ApprovalStatus'
+SINGLE = default_instance_id(1)      # enroll-single, waiting for one approval
+SINGLE_2 = default_instance_id(2)
+DUAL_NEW = default_instance_id(4)    # enroll-dual, no approvals yet
+DUAL_HALF = default_instance_id(5)   # enroll-dual, approved by approver1 already
+TWO_STAGE = default_instance_id(6)   # revoke-two-stage at RequireApproval1 (approvers), then RequireApproval2 (secadmin)
+SECOND_STAGE = default_instance_id(7)  # revoke-two-stage at RequireApproval2
+COMPLETE = default_instance_id(10)
+REJECTED = default_instance_id(11)
+GATED = default_instance_id(16)      # renew-gated at ReviewGate (signal Proceed)
+UNKNOWN = 'c0ffee00-0000-4000-8000-0000000000ff'
+ACCEPTED_TWO_STAGE = 'the signal keys it accepts are: RequireApproval1.ApprovalStatus, RequireApproval2.ApprovalStatus.'
+
+
+@pytest.fixture
+def connect(simulator):
+    """connect(user='approver1') -> the connection options of a Basic-auth user of the default scenario."""
+    def options(user='approver1'):
+        credentials = simulator.user(user)
+        return dict(url=simulator.host, username=credentials['username'], password=credentials['password'],
+                    domain=credentials['domain'], ca_cert=simulator.ca_cert)
+    return options
+
+
+@pytest.fixture
+def signal(run_module, connect):
+    """signal(user='approver1', check_mode=False, diff=False, **options) -> the module's result."""
+    def run(user='approver1', check_mode=False, diff=False, **options):
+        args = dict(connect(user), signal_key=APPROVE, data={'Approved': True, 'Comment': 'unit test'})
+        args.update(options)
+        return run_module(main, args, check_mode=check_mode, diff=diff)
+    return run
+
+
+def calls(simulator, since=0):
+    """The API requests the simulator received, as (method, what) pairs in arrival order."""
+    def what(path):
+        if path.endswith('/Signals'):
+            return 'signal'
+        if path.endswith('/AssignedToMe'):
+            return 'assigned'
+        if '/Workflow/Definitions/' in path:
+            return 'definition'
+        return 'instance'
+    entries = sorted(simulator.audit(since)['requests'], key=lambda entry: entry['seq'])
+    return [(entry['method'], what(entry['path'])) for entry in entries]
+
+
+def counted_signals(simulator, instance_id=None):
+    return [entry for entry in simulator.audit()['signals']
+            if entry['counted'] and (instance_id is None or entry['instance_id'] == instance_id)]
+
+
+def read_instance(simulator, instance_id, user='approver1'):
+    with simulator.session(user) as session:
+        return session.get('%s/Workflow/Instances/%s' % (simulator.api_url, instance_id), timeout=10).json()
+
+
+def post_signal(simulator, instance_id, user='approver1', key=APPROVE, approved=True):
+    """A signal sent outside the module, as another job or a person in the portal would."""
+    with simulator.session(user) as session:
+        response = session.post('%s/Workflow/Instances/%s/Signals' % (simulator.api_url, instance_id), timeout=10,
+                                json={'SignalKey': key, 'Data': {'Approved': approved}})
+    assert response.status_code == 204, response.text
+
+
+@pytest.fixture
+def after_first_read(monkeypatch):
+    """after_first_read(action): run action(instance_id) once, right after the module's first read of an instance."""
+    def install(action):
+        original = WorkflowApi.get_instance
+        done = []
+
+        def get_instance(api, instance_id):
+            raw = original(api, instance_id)
+            if not done:
+                done.append(instance_id)
+                action(instance_id)
+            return raw
+        monkeypatch.setattr(WorkflowApi, 'get_instance', get_instance)
+    return install
+
+
+@pytest.fixture
+def before_send(monkeypatch):
+    """before_send(action): run action(instance_id) just before the module's signal POST, to stage a race."""
+    def install(action):
+        original = WorkflowApi.send_signal
+
+        def send_signal(api, instance_id, signal_key, data):
+            action(instance_id)
+            return original(api, instance_id, signal_key, data)
+        monkeypatch.setattr(WorkflowApi, 'send_signal', send_signal)
+    return install
+
+
+# --- outcomes and request counts --------------------------------------------------------------------------
+
+def test_first_run_signals_with_three_requests_and_a_rerun_costs_one_read(signal, simulator):
+    first = signal(instance_id=SINGLE)
+    assert (first['rc'], first['changed'], first['outcome']) == (0, True, 'signaled')
+    assert (first['instance']['status'], first['instance']['current_step_unique_name']) == ('Complete', 'EndNOOP')
+    assert first['msg'] == ('Sent %s to workflow instance %s, which was Suspended at step RequireApproval1 waiting for it; '
+                            'it is now Complete at step EndNOOP.' % (APPROVE, SINGLE))
+    assert first['signal'] == {'key': APPROVE, 'step': 'RequireApproval1', 'name': 'ApprovalStatus',
+                               'data': {'Approved': True, 'Comment': 'unit test'}}
+    assert calls(simulator) == [('GET', 'instance'), ('POST', 'signal'), ('GET', 'instance')]
+
+    seq = simulator.audit()['last_seq']
+    again = signal(instance_id=SINGLE)
+    assert (again['rc'], again['changed'], again['outcome']) == (0, False, 'instance_finished')
+    assert 'has finished: it is Complete at step EndNOOP' in again['msg']
+    assert calls(simulator, seq) == [('GET', 'instance'), ('GET', 'definition')]
+    assert len(counted_signals(simulator)) == 1
+
+
+@pytest.mark.parametrize('semantics', ['per-caller', 'per-step'])
+def test_a_rerun_on_a_step_still_waiting_for_others_asks_assigned_to_me(signal, simulator, semantics):
+    simulator.configure(signal_received=semantics)
+    result = signal(instance_id=DUAL_HALF)  # approver1's approval is already counted; one more approver is needed
+    assert (result['changed'], result['outcome'], result['instance']['status']) == (False, 'already_signaled', 'Suspended')
+    assert calls(simulator) == [('GET', 'instance'), ('GET', 'assigned')]
+
+
+@pytest.mark.parametrize('semantics, second_approver_calls', [
+    ('per-caller', [('GET', 'instance'), ('POST', 'signal'), ('GET', 'instance')]),
+    ('per-step', [('GET', 'instance'), ('GET', 'assigned'), ('POST', 'signal'), ('GET', 'instance')]),
+])
+def test_two_approvers_on_a_two_approval_step(signal, simulator, semantics, second_approver_calls):
+    simulator.configure(signal_received=semantics)
+    first = signal(instance_id=DUAL_NEW)
+    assert (first['changed'], first['outcome'], first['instance']['status']) == (True, 'signaled', 'Suspended')
+    assert signal(instance_id=DUAL_NEW)['outcome'] == 'already_signaled'
+    seq = simulator.audit()['last_seq']
+    second = signal(user='approver2', instance_id=DUAL_NEW)
+    assert (second['changed'], second['outcome'], second['instance']['status']) == (True, 'signaled', 'Complete')
+    assert calls(simulator, seq) == second_approver_calls
+    assert [entry['caller'] for entry in counted_signals(simulator)] == ['KEYEXAMPLE\\approver1', 'KEYEXAMPLE\\approver2']
+
+
+def test_a_deny_rejects_and_data_is_sent_untouched(signal, simulator):
+    data = {'Approved': 'False', 'Comment': 'Key size below policy', 'Ticket': {'Id': 42, 'Tags': ['pki']}}
+    result = signal(instance_id=SINGLE, data=data)
+    assert (result['changed'], result['outcome'], result['instance']['status']) == (True, 'signaled', 'Rejected')
+    assert [entry['data'] for entry in counted_signals(simulator)] == [data]
+    assert result['signal']['data'] == data
+
+
+def test_a_signal_of_another_step_type(signal, simulator):
+    result = signal(instance_id=GATED, signal_key='ReviewGate.Proceed', data={})
+    assert (result['changed'], result['outcome'], result['instance']['current_step_unique_name']) == (True, 'signaled', 'EndNOOP')
+    assert [entry['signal_key'] for entry in counted_signals(simulator)] == ['ReviewGate.Proceed']
+
+
+def test_a_step_passed_is_no_change(signal, simulator):
+    result = signal(instance_id=SECOND_STAGE)
+    assert (result['rc'], result['changed'], result['outcome']) == (0, False, 'step_passed')
+    assert 'is Suspended at step RequireApproval2, past step RequireApproval1' in result['msg']
+    assert ('POST', 'signal') not in calls(simulator)
+
+
+def test_integer_status_codes_are_read_as_names(signal, simulator):
+    simulator.configure(status_format='int')
+    assert signal(instance_id=SINGLE)['instance']['status'] == 'Complete'
+    assert signal(instance_id=SINGLE)['outcome'] == 'instance_finished'
+
+
+def test_many_instances_of_one_definition_read_it_once(signal, simulator):
+    simulator.load({'extends': 'default.yaml', 'generate': [{'count': 40, 'definition': 'enroll-single'}]})
+    ids = [generated_instance_id(0, number) for number in range(1, 41)]
+    first = signal(instance_ids=ids)
+    assert (first['rc'], first['changed']) == (0, True)
+    assert [result['outcome'] for result in first['results']] == ['signaled'] * 40
+    first_calls = calls(simulator)
+    assert (first_calls.count(('GET', 'instance')), first_calls.count(('POST', 'signal')), len(first_calls)) == (80, 40, 120)
+
+    seq = simulator.audit()['last_seq']
+    again = signal(instance_ids=ids)
+    assert (again['changed'], again['msg']) == (False, '%s for 40 workflow instance(s): 40 instance_finished.' % APPROVE)
+    rerun_calls = calls(simulator, seq)
+    assert (rerun_calls.count(('GET', 'instance')), rerun_calls.count(('GET', 'definition')), len(rerun_calls)) == (40, 1, 41)
+
+
+# --- check mode and diff ----------------------------------------------------------------------------------
+
+MIXED = [SINGLE, DUAL_HALF, COMPLETE, SECOND_STAGE, GATED]
+
+
+def test_check_mode_sends_nothing_and_predicts_the_real_run(signal, simulator):
+    def summary(result):
+        return [(entry['changed'], entry['outcome'], entry['failed']) for entry in result['results']]
+    predicted = signal(instance_ids=MIXED, check_mode=True)
+    assert all(method == 'GET' for method, _what in calls(simulator))
+    assert simulator.audit()['signals'] == []
+    assert predicted['msg'].startswith('Check mode, predicted: %s for 5 workflow instance(s):' % APPROVE)
+    assert predicted['results'][0]['msg'] == ('Would send %s to workflow instance %s, which is Suspended at step '
+                                              'RequireApproval1 waiting for it (check mode).' % (APPROVE, SINGLE))
+    assert predicted['results'][0]['instance']['status'] == 'Suspended'
+
+    real = signal(instance_ids=MIXED)
+    assert summary(real) == summary(predicted) == [
+        (True, 'signaled', False), (False, 'already_signaled', False), (False, 'instance_finished', False),
+        (False, 'step_passed', False), (False, None, True)]
+    assert (predicted['changed'], real['changed'], real['rc']) == (True, True, 1)
+
+    seq = simulator.audit()['last_seq']
+    after = signal(instance_ids=MIXED, check_mode=True)
+    assert not after['changed'] and after['results'][0]['outcome'] == 'instance_finished'
+    assert all(method == 'GET' for method, _what in calls(simulator, seq))
+
+
+def test_diff_real_and_predicted(signal):
+    predicted = signal(instance_id=SINGLE, check_mode=True, diff=True)['diff']
+    real = signal(instance_id=SINGLE, diff=True)['diff']
+    header = 'workflow instance %s' % SINGLE
+    waiting = {'status': 'Suspended', 'current_step_unique_name': 'RequireApproval1', 'signal_received': False}
+    assert predicted == {'before_header': header, 'after_header': header, 'before': waiting,
+                         'after': dict(waiting, signal_received=True)}
+    assert real == {'before_header': header, 'after_header': header, 'before': waiting,
+                    'after': {'status': 'Complete', 'current_step_unique_name': 'EndNOOP', 'signal_received': True}}
+    unchanged = signal(instance_id=SINGLE, diff=True)['diff']
+    assert unchanged['before'] == unchanged['after']
+
+
+def test_diff_with_instance_ids_lists_the_instances_that_did_not_fail(signal):
+    result = signal(instance_ids=[SINGLE, UNKNOWN, COMPLETE], diff=True)
+    headers = [entry['before_header'] for entry in result['diff']]
+    assert headers == ['workflow instance %s' % SINGLE, 'workflow instance %s' % COMPLETE]
+    assert 'diff' not in result['results'][1]
+
+
+# --- unknown outcomes: re-read, never re-send blindly ----------------------------------------------------------
+
+@pytest.mark.parametrize('instance_id, status', [(SINGLE, 'Complete'), (DUAL_NEW, 'Suspended')])
+@pytest.mark.parametrize('semantics', ['per-caller', 'per-step'])
+def test_a_lost_answer_is_reconciled_and_the_signal_sent_once(signal, simulator, instance_id, status, semantics):
+    simulator.configure(fault_lost_response=1, signal_received=semantics)
+    result = signal(instance_id=instance_id)
+    assert (result['rc'], result['changed'], result['outcome'], result['instance']['status']) == (0, True, 'signaled', status)
+    assert 'its answer was lost; a re-read showed' in result['msg']
+    assert len(counted_signals(simulator, instance_id)) == 1
+    assert calls(simulator).count(('POST', 'signal')) == 1
+    assert any('the outcome of sending %s was unknown' % APPROVE in warning for warning in result['warnings'])
+
+
+def test_a_signal_not_received_is_sent_again_after_an_unknown_outcome(signal, simulator):
+    simulator.inject(method='POST', path='/Signals$', status=502, body='<html>Bad Gateway</html>', times=1)
+    result = signal(instance_id=SINGLE)
+    assert (result['changed'], result['outcome'], result['instance']['status']) == (True, 'signaled', 'Complete')
+    assert calls(simulator) == [('GET', 'instance'), ('POST', 'signal'), ('GET', 'instance'), ('POST', 'signal'),
+                                ('GET', 'instance')]
+    assert len(counted_signals(simulator)) == 1
+    assert any('so it is sent again (re-send 1 of at most 3)' in warning for warning in result['warnings'])
+
+
+@pytest.mark.parametrize('retries', [0, 2])
+def test_re_sends_are_bounded_by_retries(signal, simulator, retries):
+    simulator.inject(method='POST', path='/Signals$', status=503, body='{"Message": "busy"}', times=5)
+    result = signal(instance_id=SINGLE, retries=retries)
+    assert (result['rc'], result['failed'], result['changed']) == (1, True, False)
+    assert 'had an unknown outcome %d time(s), and each re-read showed it still pending; gave up after %d re-send(s)' % (
+        retries + 1, retries) in result['msg']
+    assert calls(simulator).count(('POST', 'signal')) == retries + 1
+    assert counted_signals(simulator) == []
+
+
+def test_an_outcome_that_cannot_be_confirmed_fails(signal, simulator, before_send):
+    waiting_without_signals = dict(read_instance(simulator, SINGLE), Signals=[])
+
+    def fail_the_send_and_blur_the_reread(instance_id):
+        simulator.inject(method='POST', path='/Signals$', status=500, body='{"Message": "oops"}', times=1)
+        simulator.inject(method='GET', path='/Instances/%s$' % instance_id, status=200,
+                         body=json.dumps(waiting_without_signals), times=1)
+    before_send(fail_the_send_and_blur_the_reread)
+    result = signal(instance_id=SINGLE)
+    assert (result['rc'], result['changed'], result['outcome']) == (1, False, None)
+    assert result['msg'].startswith(
+        'The outcome of sending %s to workflow instance %s could not be confirmed: the instance is Suspended at step '
+        'RequireApproval1 but does not list ApprovalStatus.' % (APPROVE, SINGLE))
+
+
+# --- HTTP 400 to the signal, and races with concurrent runs -----------------------------------------------------
+
+def test_a_400_for_a_signal_already_counted_is_already_signaled(signal, simulator):
+    # A stale read (as if taken just before a concurrent run's signal) makes the module send a repeat.
+    stale = read_instance(simulator, DUAL_HALF)
+    stale['Signals'][0]['SignalReceived'] = False
+    simulator.inject(method='GET', path='/Instances/%s$' % DUAL_HALF, status=200, body=json.dumps(stale), times=1)
+    seq = simulator.audit()['last_seq']
+    result = signal(instance_id=DUAL_HALF)
+    assert (result['rc'], result['changed'], result['outcome']) == (0, False, 'already_signaled')
+    assert result['msg'].endswith('(the API refused the signal: KEYEXAMPLE\\approver1 has already sent %s for workflow '
+                                  'instance %s).' % (APPROVE, DUAL_HALF))
+    assert calls(simulator, seq) == [('GET', 'instance'), ('POST', 'signal'), ('GET', 'instance'), ('GET', 'assigned')]
+    assert simulator.audit()['signals'] == []
+
+
+@pytest.mark.parametrize('instance_id, outcome', [(SINGLE, 'instance_finished'), (DUAL_NEW, 'already_signaled')])
+def test_a_concurrent_run_of_the_same_user_wins_the_race(signal, simulator, before_send, instance_id, outcome):
+    before_send(lambda racing_id: post_signal(simulator, racing_id))
+    result = signal(instance_id=instance_id)
+    assert (result['rc'], result['changed'], result['outcome']) == (0, False, outcome)
+    assert len(counted_signals(simulator, instance_id)) == 1
+
+
+def test_a_400_the_reread_does_not_explain_fails_with_the_api_error(signal, simulator):
+    result = signal(instance_id=SINGLE, data={'Comment': 'no Approved key'})
+    assert (result['rc'], result['changed'], result['outcome'], result['instance']['status']) == (1, False, None, 'Suspended')
+    assert 'failed with HTTP 400' in result['msg'] and 'Data.Approved must be true or false' in result['msg']
+
+
+def test_a_signal_sent_whose_instance_then_vanishes_is_changed_and_failed(signal, simulator, monkeypatch):
+    original = WorkflowApi.send_signal
+
+    def send_then_delete(api, instance_id, signal_key, data):
+        original(api, instance_id, signal_key, data)
+        with simulator.session('approver1') as session:
+            session.delete('%s/Workflow/Instances/%s' % (simulator.api_url, instance_id), timeout=10)
+    monkeypatch.setattr(WorkflowApi, 'send_signal', send_then_delete)
+    result = signal(instance_id=SINGLE)
+    assert (result['rc'], result['changed'], result['outcome']) == (1, True, 'signaled')
+    assert result['msg'] == ('Sent %s to workflow instance %s (it was Suspended at step RequireApproval1), but re-reading it '
+                             'failed: Workflow instance %s was not found.' % (APPROVE, SINGLE, SINGLE))
+
+
+# --- not pending yet: fail, or wait --------------------------------------------------------------------------------
+
+def test_a_step_ahead_fails_without_wait_saying_where_the_instance_stands(signal, simulator):
+    result = signal(user='secadmin', instance_id=TWO_STAGE, signal_key=SECOND_APPROVAL)
+    assert (result['rc'], result['changed'], result['instance']['current_step_unique_name']) == (1, False, 'RequireApproval1')
+    assert result['msg'] == ('Workflow instance %s is Suspended at step RequireApproval1 (step 2 of 6); %s (step 4) is not '
+                             'pending yet; set wait: true to wait until it is.' % (TWO_STAGE, SECOND_APPROVAL))
+    assert ('POST', 'signal') not in calls(simulator)
+
+
+def test_wait_polls_until_the_step_is_pending_then_signals(signal, simulator, after_first_read):
+    after_first_read(lambda instance_id: post_signal(simulator, instance_id))  # RequireApproval1 approved meanwhile
+    result = signal(user='secadmin', instance_id=TWO_STAGE, signal_key=SECOND_APPROVAL, wait=True, wait_interval=0.1,
+                    wait_timeout=30)
+    assert (result['rc'], result['changed'], result['outcome']) == (0, True, 'signaled')
+    # read (RequireApproval1: not pending), the other approver's signal, definition, poll (pending), send, re-read
+    assert calls(simulator) == [('GET', 'instance'), ('POST', 'signal'), ('GET', 'definition'), ('GET', 'instance'),
+                                ('POST', 'signal'), ('GET', 'instance')]
+    assert [entry['caller'] for entry in counted_signals(simulator)] == ['KEYEXAMPLE\\approver1', 'KEYEXAMPLE\\secadmin']
+
+
+def test_wait_ends_at_once_when_the_instance_finishes(signal, simulator, after_first_read):
+    after_first_read(lambda instance_id: post_signal(simulator, instance_id, approved=False))  # denied meanwhile
+    result = signal(user='secadmin', instance_id=TWO_STAGE, signal_key=SECOND_APPROVAL, wait=True, wait_interval=0.1,
+                    wait_timeout=30)
+    assert (result['rc'], result['changed'], result['outcome'], result['instance']['status']) == (
+        0, False, 'instance_finished', 'Rejected')
+
+
+def test_wait_gives_up_after_wait_timeout(signal, simulator):
+    result = signal(user='secadmin', instance_id=TWO_STAGE, signal_key=SECOND_APPROVAL, wait=True, wait_interval=0.1,
+                    wait_timeout=0.3)
+    assert (result['rc'], result['changed']) == (1, False)
+    assert result['msg'].startswith('%s did not become pending within wait_timeout (0.3 s): Workflow instance %s is Suspended '
+                                    'at step RequireApproval1' % (SECOND_APPROVAL, TWO_STAGE))
+    assert ('POST', 'signal') not in calls(simulator)
+
+
+# --- failures -------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('key, problem', [
+    ('RequireApproval3.ApprovalStatus', "has no step 'RequireApproval3'"),
+    ('RequireApproval1.Approve', "has no signal 'Approve' on step 'RequireApproval1'"),
+])
+def test_an_unknown_step_or_signal_fails_listing_the_accepted_keys(signal, simulator, key, problem):
+    result = signal(instance_id=TWO_STAGE, signal_key=key)
+    assert (result['rc'], result['changed']) == (1, False)
+    assert problem in result['msg'] and result['msg'].endswith(ACCEPTED_TWO_STAGE)
+    assert ('POST', 'signal') not in calls(simulator)
+
+
+def test_an_unknown_instance_fails(signal):
+    result = signal(instance_id=UNKNOWN.upper())
+    assert (result['rc'], result['msg'], result['instance']) == (1, 'Workflow instance %s was not found.' % UNKNOWN, None)
+
+
+def test_instance_ids_mix_fails_after_trying_all_in_order(signal, simulator):
+    ids = [SINGLE, DUAL_HALF, SINGLE.upper(), COMPLETE, SECOND_STAGE, UNKNOWN, GATED, REJECTED, SINGLE_2]
+    result = signal(instance_ids=ids)
+    assert (result['rc'], result['failed'], result['changed']) == (1, True, True)
+    assert [(entry['instance_id'], entry['outcome'], entry['failed']) for entry in result['results']] == [
+        (SINGLE, 'signaled', False), (DUAL_HALF, 'already_signaled', False), (COMPLETE, 'instance_finished', False),
+        (SECOND_STAGE, 'step_passed', False), (UNKNOWN, None, True), (GATED, None, True),
+        (REJECTED, 'instance_finished', False), (SINGLE_2, 'signaled', False)]
+    assert result['msg'] == ('%s for 8 workflow instance(s): 2 signaled, 1 already_signaled, 1 step_passed, '
+                             '2 instance_finished, 2 failed.' % APPROVE)
+    assert "the signal keys it accepts are: ReviewGate.Proceed." in result['results'][5]['msg']
+    assert sorted(entry['instance_id'] for entry in counted_signals(simulator)) == [SINGLE, SINGLE_2]
+
+
+def test_a_missing_role_fails_only_that_instance(signal, simulator):
+    result = signal(user='secadmin', instance_ids=[TWO_STAGE, SECOND_STAGE])
+    first, second = result['results']
+    assert first['failed'] and 'HTTP 403' in first['msg'] and first['instance']['status'] == 'Suspended'
+    assert (second['failed'], second['outcome']) == (False, 'step_passed')
+    assert result['rc'] == 1
+
+
+@pytest.mark.parametrize('concurrency', [1, 3])
+def test_rejected_credentials_stop_the_task(signal, simulator, concurrency):
+    result = signal(instance_ids=MIXED, concurrency=concurrency, password='wrong-password')
+    assert result['rc'] == 1 and 'results' not in result
+    assert 'rejected the credentials' in result['msg'] and result['http_status'] == 401
+    assert 1 <= len(calls(simulator)) <= concurrency  # the instances not yet started are not tried
+
+
+# --- bad input: a clear error before any request ---------------------------------------------------------------------
+
+BAD_INPUT = [
+    (dict(instance_id='1042'), "instance_id '1042' is not a workflow instance GUID"),
+    (dict(instance_id='c0ffee00-0000-4000-8000-00000000000g'), 'is not a workflow instance GUID'),
+    (dict(instance_ids=[SINGLE, 'not-a-guid']), "instance_ids entry 'not-a-guid' is not a workflow instance GUID"),
+    (dict(instance_ids=[]), 'instance_ids is empty: list at least one workflow instance GUID.'),
+    (dict(instance_id=SINGLE, instance_ids=[SINGLE]), 'parameters are mutually exclusive: instance_id|instance_ids'),
+    ({}, 'one of the following is required: instance_id, instance_ids'),
+    (dict(instance_id=SINGLE, signal_key='RequireApproval1'), "signal_key 'RequireApproval1' is not valid"),
+    (dict(instance_id=SINGLE, signal_key='RequireApproval1.Approval Status'), 'is not valid: expected <step UniqueName>.<signal name>'),
+    (dict(instance_id=SINGLE, signal_key='A.B.C'), "signal_key 'A.B.C' is not valid"),
+    (dict(instance_id=SINGLE, data=['Approved']), "argument 'data' is of type"),
+    (dict(instance_id=SINGLE, concurrency=0), 'concurrency must be 1 or more, got 0.'),
+    (dict(instance_id=SINGLE, wait_timeout=0), 'wait_timeout must be a number of seconds greater than 0, got 0.0.'),
+    (dict(instance_id=SINGLE, wait_interval=-1), 'wait_interval must be a number of seconds greater than 0, got -1.0.'),
+    (dict(instance_id=SINGLE, wait='sometimes'), "argument 'wait' is of type"),
+]
+
+
+@pytest.mark.parametrize('options, message', BAD_INPUT)
+def test_bad_input_fails_clearly_before_any_request(signal, simulator, options, message):
+    result = signal(**options)
+    assert (result['rc'], result['failed']) == (1, True)
+    assert message in result['msg']
+    assert 'exception' not in result and 'Traceback' not in json.dumps(result)
+    assert simulator.audit()['requests'] == []
+
+
+# --- secrets ---------------------------------------------------------------------------------------------------------
+
+def test_no_secret_in_any_result(signal, simulator, assert_no_secrets):
+    simulator.configure(fault_lost_response=1)
+    user = simulator.user('approver1')
+    basic = base64.b64encode(('%s\\%s:%s' % (user['domain'], user['username'], user['password'])).encode()).decode()
+    oauth = simulator.client('kf-approver-client')
+    oauth_options = dict(username=None, password=None, domain=None, client_id=oauth['client_id'],
+                         client_secret=oauth['client_secret'], token_url=oauth['token_url'])
+    results = [
+        signal(instance_ids=[SINGLE, UNKNOWN, TWO_STAGE], signal_key='RequireApproval2.ApprovalStatus', diff=True),
+        signal(instance_id=SINGLE_2, diff=True),
+        signal(instance_id=DUAL_NEW, check_mode=True, diff=True, **oauth_options),
+        signal(instance_id=DUAL_NEW, **oauth_options),
+        signal(instance_id=DUAL_NEW, password='S3cret-wrong!'),
+        signal(user='requester', instance_id=GATED, signal_key='ReviewGate.Proceed'),
+    ]
+    assert [result['rc'] for result in results] == [1, 0, 0, 0, 1, 1]
+    assert_no_secrets(results, [user['password'], basic, oauth['client_secret'], 'S3cret-wrong!'])
