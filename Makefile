@@ -15,7 +15,7 @@ LEG_OPTION = $(if $(LEG),--leg $(LEG))
 help: ## list the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
 
-test: ## everything CI runs: sanity, units + coverage, integration on every leg; docs/changelog/ansible-lint; build
+test: ## everything CI runs: sanity, units + coverage, integration on every leg; docs/changelog/ansible-lint; build; EE check
 	$(CI_TOOL) test
 
 sanity: ## ansible-test sanity (no ignore file allowed) on one leg, e.g. make sanity LEG=py312
@@ -40,3 +40,19 @@ clean: ## remove everything the targets create (.work, .venv, dist, .ansible)
 # Targets added by other parts of the project (demo, bench, soak, docs) go below this line.
 # Give each a `## description` comment so that `make help` lists it, and add it to .PHONY.
 # ---------------------------------------------------------------------------------------------
+
+.PHONY: demo ee docs
+
+demo: ## build and install the collection, start the simulator over TLS, approve what is pending, run again: nothing changes
+	$(PYTHON) tools/demo.py
+
+ee: ## build the collection, then check execution-environment/ with ansible-builder create and introspect (no image is built)
+	$(CI_TOOL) ee
+
+docs: ## build the HTML docs (module pages and docs/docsite guides) into .work/docs/site/build/html
+	$(CI_TOOL) docs
+
+.PHONY: bench
+
+bench: ## issue 6: the collection against ansible.builtin.uri and plain Python (BENCH_QUICK=1 for a smoke check; benchmarks/README.md)
+	$(PYTHON) benchmarks/bench.py

@@ -3,7 +3,7 @@
 
     python3 tools/ci.py test                       # everything, on every leg
     python3 tools/ci.py sanity|units|integration [--leg NAME]
-    python3 tools/ci.py lint|build
+    python3 tools/ci.py lint|build|ee|docs
 
 Needs only Python 3.9+ with venv (3.11 on the project's machines), git and PyPI. Legs (controller Python + ansible-core):
   py311  python3 with ansible-core>=2.19,<2.20
@@ -12,7 +12,10 @@ Needs only Python 3.9+ with venv (3.11 on the project's machines), git and PyPI.
 Each leg builds a cached venv in .venv/<leg> (rebuilt when its Python or ansible-core spec
 changes), copies the working tree (git ls-files: tracked plus untracked-but-not-ignored files)
 into .work/<leg>/ansible_collections/keyfactor/command and runs ansible-test there with --venv.
-The linters and the build use the tools venv .venv/tools (tools/lint-requirements.txt).
+The linters, the build and the execution environment check (ee: ansible-builder create and introspect
+of execution-environment/, no image is built) use the tools venv .venv/tools (tools/lint-requirements.txt).
+`docs` builds the HTML docs into .work/docs/site/build/html from the docs venv .venv/docs
+(tools/docs-requirements.txt); `test` lints the docs but does not build them.
 
 Settings (environment variables; an empty value counts as unset):
   KF_LEGS             legs `test` runs, in order (default "py311 py312"); the others default to the first
@@ -25,7 +28,7 @@ import argparse
 import functools
 import sys
 
-from kfci import legs, tooling
+from kfci import docs, legs, tooling
 from kfci.settings import REPO, known_legs, selected_legs
 from kfci.steps import Pipeline, StepFailed, log
 
@@ -40,7 +43,8 @@ LEG_TARGETS = {
 TOOL_TARGETS = {
     'lint': ['docs lint', 'changelog lint', 'ansible-lint'],
     'build': ['build'],
-    'test': ['docs lint', 'changelog lint', 'ansible-lint', 'build'],
+    'ee': ['build', 'execution environment'],
+    'test': ['docs lint', 'changelog lint', 'ansible-lint', 'build', 'execution environment'],
 }
 
 
@@ -75,9 +79,14 @@ def run_tools(pipeline, step_names):
         pipeline.step(name, tooling.STEPS[name] if ready else not_run('tools setup failed'))
 
 
+def run_docs(pipeline):
+    ready = pipeline.step('docs setup', docs.setup)
+    pipeline.step('docs build', docs.build if ready else not_run('docs setup failed'))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('target', choices=sorted(set(LEG_TARGETS) | set(TOOL_TARGETS)))
+    parser.add_argument('target', choices=sorted(set(LEG_TARGETS) | set(TOOL_TARGETS) | {'docs'}))
     parser.add_argument('--leg', choices=sorted(known_legs()), help='leg for sanity, units and integration (default: the first of KF_LEGS)')
     args = parser.parse_args()
 
@@ -86,6 +95,8 @@ def main():
         pipeline.step('sanity ignore files', no_sanity_ignore_files)
     if args.target in TOOL_TARGETS:
         run_tools(pipeline, TOOL_TARGETS[args.target])
+    if args.target == 'docs':
+        run_docs(pipeline)
     if args.target in LEG_TARGETS:
         chosen = selected_legs()
         if args.target != 'test':

@@ -1,0 +1,114 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""`make demo`: the collection approving workflow instances on the bundled Keyfactor Command simulator.
+
+    python3 tools/demo.py
+
+Creates .venv/demo (ansible-core and what the simulator needs), builds the collection and installs the
+tarball into .work/demo/collections as a user would, starts the simulator over TLS with its default
+scenario, runs playbooks/approve_assigned.yml as KEYEXAMPLE\\approver1 (connection settings from the
+KEYFACTOR_* environment variables, as an AWX credential would inject them), runs it again to show that
+nothing changes, and stops the simulator.
+
+Settings: KF_DEMO_PYTHON (default python3), KF_DEMO_CORE (default ansible-core>=2.19,<2.20).
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from kfci.prepare import cached_venv  # noqa: E402  pylint: disable=wrong-import-position
+from kfci.settings import REPO, VENVS, WORK, setting  # noqa: E402  pylint: disable=wrong-import-position
+
+VENV = VENVS / 'demo'
+DEMO = WORK / 'demo'
+REQUIREMENTS = [setting('KF_DEMO_CORE', 'ansible-core>=2.19,<2.20'), 'requests', 'werkzeug>=3.0', 'cryptography>=41.0', 'PyYAML>=6.0']
+USER = 'approver1'
+# "Web Server Enrollment Approval" of the simulator's default scenario.
+DEFINITION_ID = 'd1000000-0000-4000-8000-000000000001'
+
+
+def say(text):
+    print('\n\033[1m==> %s\033[0m' % text if sys.stdout.isatty() else '\n==> %s' % text, flush=True)
+
+
+def run(argv, **kwargs):
+    print('$ ' + ' '.join(str(arg) for arg in argv), flush=True)
+    return subprocess.run([str(arg) for arg in argv], check=True, **kwargs)
+
+
+def prepare():
+    """The venv, then this script again inside it (the simulator's test helpers need its packages)."""
+    say('Python environment .venv/demo')
+    print(cached_venv(VENV, setting('KF_DEMO_PYTHON', 'python3'), REQUIREMENTS))
+    os.execv(str(VENV / 'bin' / 'python'), [str(VENV / 'bin' / 'python'), __file__, '--in-venv'])
+
+
+def install_collection():
+    say('Build the collection and install the tarball, as a user would')
+    dist, collections = DEMO / 'dist', DEMO / 'collections'
+    run([VENV / 'bin' / 'ansible-galaxy', 'collection', 'build', '--force', '--output-path', dist], cwd=REPO,
+        stdout=subprocess.DEVNULL)
+    tarball = next(dist.glob('keyfactor-command-*.tar.gz'))
+    run([VENV / 'bin' / 'ansible-galaxy', 'collection', 'install', '--force', '-p', collections, tarball],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return collections
+
+
+def play(simulator, collections, label):
+    say(label)
+    credentials = simulator.user(USER)
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=str(collections),
+        ANSIBLE_LOCALHOST_WARNING='false',
+        ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
+        ANSIBLE_NOCOLOR='1' if not sys.stdout.isatty() else '0',
+        KEYFACTOR_HOSTNAME=simulator.host,
+        KEYFACTOR_USERNAME=credentials['username'],
+        KEYFACTOR_PASSWORD=credentials['password'],
+        KEYFACTOR_DOMAIN=credentials['domain'],
+        KEYFACTOR_CA_CERT=simulator.ca_cert,
+    )
+    before = simulator.audit()['last_seq']
+    run([VENV / 'bin' / 'ansible-playbook', 'keyfactor.command.approve_assigned', '-e', 'kf_definition_id=' + DEFINITION_ID],
+        env=env, cwd=DEMO)
+    audit = simulator.audit(since=before)
+    print('The simulator saw %d API requests and %d signal(s) from this run.'
+          % (len(audit['requests']), len([signal for signal in audit['signals'] if signal['counted']])))
+    return audit
+
+
+def demo():
+    collections = install_collection()
+    sys.path.insert(0, str(REPO / 'tests' / 'simulator'))
+    from kfsim.testing import run_simulator  # pylint: disable=import-outside-toplevel,import-error
+    say('Start the Keyfactor Command simulator over TLS (tests/simulator, default scenario)')
+    with run_simulator() as simulator:
+        print('listening on %s, CA %s' % (simulator.url, simulator.ca_cert))
+        first = play(simulator, collections, 'Approve what waits for KEYEXAMPLE\\%s in "Web Server Enrollment Approval"' % USER)
+        second = play(simulator, collections, 'The same play again: nothing is left to approve, nothing is sent')
+    say('Simulator stopped')
+    first_signals = [signal for signal in first['signals'] if signal['counted']]
+    second_signals = [signal for signal in second['signals'] if signal['counted']]
+    print('First run: %d approval(s) sent; second run: %d.' % (len(first_signals), len(second_signals)))
+    if not first_signals or second_signals:
+        print('Unexpected: the first run should approve and the second should send nothing.', file=sys.stderr)
+        return 1
+    return 0
+
+
+def main():
+    if '--in-venv' not in sys.argv:
+        prepare()
+    DEMO.mkdir(parents=True, exist_ok=True)
+    try:
+        return demo()
+    except subprocess.CalledProcessError as error:
+        print('demo failed: %s exited %d' % (error.cmd[0], error.returncode), file=sys.stderr)
+        return 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
