@@ -14,7 +14,7 @@ ACTION_GROUP_FRAGMENT = 'keyfactor.command.attributes.action_group'
 # The release the modules first ship in (galaxy.yml keeps 0.1.0 until then).
 FIRST_RELEASE = '1.0.0'
 # Test and development tooling that must stay out of the built collection.
-NOT_SHIPPED = ('tests/simulator', 'benchmarks', 'tools', '.ci')
+NOT_SHIPPED = ('tests/simulator', 'benchmarks', 'tools', '.ci', 'execution-environment')
 
 
 def load_yaml(relative_path):
@@ -76,3 +76,11 @@ def test_build_ignore_keeps_tooling_out_of_the_collection(path):
     # ansible-galaxy matches build_ignore patterns against paths relative to the collection root with fnmatch.
     patterns = load_yaml('galaxy.yml')['build_ignore']
     assert any(fnmatch.fnmatch(path, pattern) for pattern in patterns), 'galaxy.yml build_ignore does not cover %s' % path
+
+
+def test_user_agent_names_the_galaxy_version():
+    # The client cannot read galaxy.yml where modules run, so it carries the version; keep the two in step.
+    source = (COLLECTION / 'plugins' / 'module_utils' / '_transport.py').read_text(encoding='utf-8')
+    declared = [node.value.value for node in ast.parse(source).body
+                if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == 'COLLECTION_VERSION' for target in node.targets)]
+    assert declared == [load_yaml('galaxy.yml')['version']], 'COLLECTION_VERSION in _transport.py: %s' % declared

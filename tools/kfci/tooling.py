@@ -13,7 +13,7 @@ VENV = VENVS / 'tools'
 COLLECTION = WORK / 'lint' / 'ansible_collections' / NAMESPACE / NAME
 
 # Paths that must never ship in the built collection (galaxy.yml build_ignore keeps them out).
-NOT_SHIPPED = ('tests/simulator', 'tests/output', 'benchmarks', 'tools', '.ci', '.venv', '.work', '.ansible')
+NOT_SHIPPED = ('tests/simulator', 'tests/output', 'benchmarks', 'tools', '.ci', '.venv', '.work', '.ansible', 'execution-environment')
 
 TARBALLS = '%s-%s-*.tar.gz' % (NAMESPACE, NAME)
 EE_DEFINITION = REPO / 'execution-environment' / 'execution-environment.yml'
