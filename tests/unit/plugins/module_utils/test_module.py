@@ -8,10 +8,16 @@ import base64
 
 import pytest
 
+from ansible.module_utils.common.parameters import PASS_VARS
+
 from ansible_collections.keyfactor.command.plugins.module_utils import _module
 from ansible_collections.keyfactor.command.plugins.module_utils._module import KeyfactorModule
 
 from kfsim.testing import default_instance_id  # pylint: disable=import-error
+
+
+# ansible-core 2.20+ echoes the arguments (invocation) only when the controller asks for them; older versions always do.
+ASK_FOR_INVOCATION = {'_ansible_inject_invocation': True} if 'inject_invocation' in PASS_VARS else {}
 
 
 def probe_main():
@@ -73,7 +79,7 @@ def test_status_map_reaches_the_table(run_module, connection):
 def test_runtime_secrets_and_sensitive_headers_are_masked(run_module, connection, simulator, assert_no_secrets):
     token = simulator.token('kf-approver-client')
     args = dict(connection, username=None, password=None, domain=None, access_token=token,
-                headers={'X-Api-Key': 'Gateway-Key-123', 'X-Route': 'pki'})
+                headers={'X-Api-Key': 'Gateway-Key-123', 'X-Route': 'pki'}, **ASK_FOR_INVOCATION)
     result = run_module(probe_main, args)
     assert result['rc'] == 0 and result['token_echo'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
     assert_no_secrets(result, [token, 'Gateway-Key-123'])
