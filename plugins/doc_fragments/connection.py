@@ -113,8 +113,9 @@ options:
       - How many times to retry a failed read (GET) after a connection error, a timeout or HTTP 429, 502, 503 or 504,
         honouring C(Retry-After) and otherwise backing off exponentially with jitter. Each retry is reported as a warning.
       - A request that changes state is never sent again blindly. It is retried only when the failure proves it never
-        reached the server (DNS failure, connection refused, TLS handshake failure); after any other failure the module
-        re-reads the state to learn whether it took effect.
+        reached the server (DNS failure, connection refused, TLS handshake failure). After HTTP 429, or 503 with
+        C(Retry-After), the module waits as asked and re-reads the state before deciding to send again; after any other
+        failure it re-reads the state to learn whether the request took effect.
     type: int
     default: 3
   headers:

@@ -12,10 +12,12 @@ import threading
 import time
 
 from ._connection_options import BasicAuth, BearerToken, OAuthClientCredentials
-from ._errors import KeyfactorAPIError, KeyfactorAuthError
+from ._errors import KeyfactorAPIError, KeyfactorAuthError, excerpt
 
 # Renew a token this long before the IdP says it expires, so it cannot lapse in flight.
 _EXPIRY_MARGIN_SECONDS = 30
+# Token endpoint answers that judge the client's credentials (RFC 6749 section 5.2); others are IdP failures.
+_REJECTED_STATUSES = (400, 401, 403)
 
 
 class StaticAuthorization:
@@ -70,14 +72,20 @@ class OAuthAuthorization:
             form['scope'] = ' '.join(self._credentials.scopes)
         if self._credentials.audience:
             form['audience'] = self._credentials.audience
-        status, data = self._post_form(self._credentials.token_url, form)
+        url = self._credentials.token_url
+        status, data, text = self._post_form(url, form)
         if status >= 400:
             error = data if isinstance(data, dict) else {}
             reason = ': '.join(str(error[key]) for key in ('error', 'error_description') if error.get(key))
-            raise KeyfactorAuthError(
-                'The OAuth token request to %s was rejected (HTTP %d%s); %s.'
-                % (self._credentials.token_url, status, ': ' + reason if reason else '', self.hint),
-                status=status, method='POST', path=self._credentials.token_url, error_message=reason or None)
+            if status in _REJECTED_STATUSES:
+                raise KeyfactorAuthError(
+                    'The OAuth token request to %s was rejected (HTTP %d%s); %s.' % (url, status, ': ' + reason if reason else '', self.hint),
+                    status=status, method='POST', path=url, error_message=reason or None)
+            said = reason or ('body: ' + excerpt(text) if text.strip() else 'empty body')
+            raise KeyfactorAPIError(
+                'The OAuth token request to %s failed with HTTP %d (%s): the identity provider, or a proxy in front of it, '
+                'is failing; the credentials were not judged.' % (url, status, said),
+                status=status, method='POST', path=url, error_message=reason or None, body_excerpt=excerpt(text) or None)
         token = data.get('access_token') if isinstance(data, dict) else None
         if not token or not isinstance(token, str):
             raise KeyfactorAPIError(

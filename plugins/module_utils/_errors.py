@@ -9,7 +9,7 @@ FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 
 import base64
 import re
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
 REDACTED = '********'
 _EXCERPT_CHARS = 200
@@ -31,6 +31,14 @@ class Redactor:
         if not secret:
             return
         self._secrets.update({secret, quote(secret, safe=''), quote_plus(secret)})
+
+    def add_url_credentials(self, url):
+        """Register the password of a user:password@ in a URL (a proxy URL may carry one)."""
+        match = re.match(r'^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([^/@]*)@', url or '')
+        if match and ':' in match.group(1):
+            password = match.group(1).split(':', 1)[1]
+            self.add(password)
+            self.add(unquote(password))
 
     def add_basic_credential(self, credential):
         """Register 'user:password' in all the forms a Basic Authorization header carries it."""
@@ -118,3 +126,14 @@ class KeyfactorNotFoundError(KeyfactorHTTPError):
 
 class KeyfactorAPIError(KeyfactorHTTPError):
     """Any other error status, or a success status with a body that is not the JSON expected."""
+
+
+class KeyfactorNotProcessedError(KeyfactorHTTPError):
+    """A state-changing request turned away before processing (429, or 503 with Retry-After).
+
+    Safe to decide afresh after retry_after seconds: re-read the state, then send again if still needed.
+    """
+
+    def __init__(self, message, retry_after, **details):
+        super().__init__(message, **details)
+        self.retry_after = retry_after

@@ -36,6 +36,8 @@ class KeyfactorModule(AnsibleModule):
         for name, value in (self.params.get('headers') or {}).items():
             if any(word in name.lower() for word in _SENSITIVE_HEADER_WORDS):
                 self.redactor.add(str(value))
+        for name in ('url', 'proxy', 'token_url'):
+            self.redactor.add_url_credentials(self.params.get(name))
 
     def run(self, function):
         """Exit with the result of function(self); a KeyfactorError becomes a clean failure.

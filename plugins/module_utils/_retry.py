@@ -26,6 +26,7 @@ MAX_RETRY_AFTER_SECONDS = 60.0
 RETRY = 'retry'
 FAIL = 'fail'
 UNKNOWN_OUTCOME = 'unknown_outcome'
+NOT_PROCESSED = 'not_processed'
 
 # kind: a short name; never_sent: the failure proves the request did not reach the server.
 Failure = namedtuple('Failure', 'kind description never_sent')
@@ -108,9 +109,15 @@ def decide_after_failure(safe, failure, attempt, retries):
     return RETRY if attempt <= retries else FAIL
 
 
-def decide_after_status(safe, status, attempt, retries):
-    """RETRY, FAIL or UNKNOWN_OUTCOME after an error status (401 is handled by the authenticator)."""
-    if not safe and (status >= 500 or status == 429):
+def decide_after_status(safe, status, attempt, retries, retry_after=None):
+    """RETRY, FAIL, UNKNOWN_OUTCOME or NOT_PROCESSED after an error status (401 is handled by the authenticator).
+
+    A state-changing request answered 429, or 503 with Retry-After, was turned away before processing:
+    the caller re-reads and decides afresh. Any other 5xx may come after the server acted on it.
+    """
+    if not safe and (status == 429 or (status == 503 and retry_after is not None)):
+        return NOT_PROCESSED
+    if not safe and status >= 500:
         return UNKNOWN_OUTCOME
     if safe and status in RETRYABLE_STATUSES and attempt <= retries:
         return RETRY

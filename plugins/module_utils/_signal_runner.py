@@ -16,7 +16,8 @@ import time
 from collections import Counter, namedtuple
 
 from ._errors import (
-    KeyfactorAuthError, KeyfactorConfigError, KeyfactorError, KeyfactorHTTPError, KeyfactorUnknownOutcomeError,
+    KeyfactorAuthError, KeyfactorConfigError, KeyfactorError, KeyfactorHTTPError, KeyfactorNotProcessedError,
+    KeyfactorUnknownOutcomeError,
 )
 from ._instances import normalize_instance, validate_guid
 from ._parallel import map_concurrently
@@ -24,6 +25,9 @@ from ._signal_decision import (
     DELIVERED, FAIL, NO_CHANGE, NOT_PENDING, OUTCOMES, READ_ASSIGNED, READ_DEFINITION, SEND, SIGNALED, decide,
     reconcile, sent_msg, signal_diff, signal_target, where,
 )
+
+# Seconds to wait before re-reading after a 429 that named no Retry-After.
+_NOT_PROCESSED_DELAY = 1.0
 
 SignalOptions = namedtuple('SignalOptions', 'instance_ids single target data wait wait_timeout wait_interval concurrency')
 
@@ -79,13 +83,13 @@ class SignalRunner:
         self.definitions = DefinitionCache(api)
         self.signal = {'key': options.target.key, 'step': options.target.step, 'name': options.target.name,
                        'data': options.data}
-        # Credentials the server rejected (401) are wrong for every instance: the task stops with that error.
-        self.rejected = None
+        # An error every instance would meet (credentials rejected with 401, no API at url/api_path) stops the task.
+        self.fatal_error = None
 
     def signal_one(self, instance_id):
-        """The result for one instance; its failures are part of the result, except rejected credentials."""
-        if self.rejected is not None:
-            raise self.rejected
+        """The result for one instance; its failures are part of the result, except those that stop the task."""
+        if self.fatal_error is not None:
+            raise self.fatal_error
         return _InstanceRun(self, instance_id).run()
 
     def signal_all(self):
@@ -111,8 +115,8 @@ class _InstanceRun:
         try:
             return self._run()
         except KeyfactorError as error:
-            if isinstance(error, KeyfactorAuthError) and error.status == 401:
-                self.runner.rejected = error
+            if isinstance(error, KeyfactorConfigError) or (isinstance(error, KeyfactorAuthError) and error.status == 401):
+                self.runner.fatal_error = error
                 raise
             return self._result(None, error.message, failed=True)
 
@@ -173,6 +177,15 @@ class _InstanceRun:
         while True:
             try:
                 self.runner.api.send_signal(self.instance_id, self.target.key, self.runner.signal['data'])
+            except KeyfactorNotProcessedError as error:
+                decision = self._decide_again_after(error)
+                if decision.action == NO_CHANGE:
+                    return self._result(decision.outcome, decision.msg, before=self.instance)
+                if decision.action != SEND or resends >= self.runner.resends:
+                    raise KeyfactorError('%s %s' % (error.message, decision.msg if decision.action != SEND else (
+                        'It was still pending after %d re-send(s) (retries); giving up.' % resends)))
+                resends += 1
+                continue
             except KeyfactorUnknownOutcomeError as error:
                 decision = self._resolve(reconcile, self._read())
                 resend = decision.action == SEND and resends < self.runner.resends
@@ -191,6 +204,15 @@ class _InstanceRun:
                     raise
                 return self._refused(error)
             return self._after_send(before)
+
+    def _decide_again_after(self, error):
+        """After the server turned the signal away unprocessed: wait as it asked, re-read, decide afresh."""
+        delay = error.retry_after if error.retry_after is not None else _NOT_PROCESSED_DELAY
+        time.sleep(delay)
+        decision = self._resolve(decide, self._read())
+        self.runner.warn('Workflow instance %s: %s After %.1f s a re-read shows: %s' % (
+            self.instance_id, error.message, delay, decision.msg))
+        return decision
 
     def _unconfirmed_msg(self, decision, resends, error):
         if decision.action == SEND:

@@ -19,11 +19,11 @@ from urllib.parse import quote, urlencode
 
 from ._auth import make_authorization
 from ._errors import (
-    KeyfactorAPIError, KeyfactorAuthError, KeyfactorNotFoundError, KeyfactorTransportError,
+    KeyfactorAPIError, KeyfactorAuthError, KeyfactorNotFoundError, KeyfactorNotProcessedError, KeyfactorTransportError,
     KeyfactorUnknownOutcomeError, Redactor, excerpt,
 )
 from ._retry import (
-    RETRY, UNKNOWN_OUTCOME, backoff_delay, classify_exception, decide_after_failure, decide_after_status,
+    NOT_PROCESSED, RETRY, UNKNOWN_OUTCOME, backoff_delay, classify_exception, decide_after_failure, decide_after_status,
     parse_retry_after,
 )
 
@@ -124,12 +124,13 @@ class KeyfactorClient:
     # --- internals ----------------------------------------------------------------------------
 
     def _post_token_form(self, token_url, form):
-        """The OAuth token request: safe to repeat, so retried like a GET. Returns (status, JSON body or None)."""
+        """The OAuth token request: safe to repeat, so retried like a GET. Returns (status, JSON body or None, text)."""
         response, content = self._exchange('POST', token_url, token_url, safe=True, form=form, authenticated=False)
+        text = content.decode('utf-8', 'replace')
         try:
-            return response.status_code, json.loads(content)
+            return response.status_code, json.loads(text), text
         except ValueError:
-            return response.status_code, None
+            return response.status_code, None, text
 
     def _exchange(self, method, url, label, safe, json_body=None, form=None, authenticated=True):
         """Send with the retry table applied; return (response, body bytes) of a final answer.
@@ -167,19 +168,23 @@ class KeyfactorClient:
                     '%s %s was redirected (HTTP %d) to %s; check url and api_path.'
                     % (method, label, status, response.headers.get('Location', 'nowhere')),
                     status=status, method=method, path=label)
-            decision = decide_after_status(safe, status, attempt, retries)
+            retry_after = parse_retry_after(response.headers.get('Retry-After'))
+            decision = decide_after_status(safe, status, attempt, retries, retry_after)
             if decision == RETRY:
-                delay = parse_retry_after(response.headers.get('Retry-After'))
-                self._retry_later(method, label, 'HTTP %d %s' % (status, response.reason or ''), attempt, retries, delay)
+                self._retry_later(method, label, 'HTTP %d %s' % (status, response.reason or ''), attempt, retries, retry_after)
                 continue
             if not authenticated:
                 return response, content
             text = content.decode('utf-8', 'replace')
+            code, message = _parse_error_body(text)
             if decision == UNKNOWN_OUTCOME:
-                code, message = _parse_error_body(text)
                 raise KeyfactorUnknownOutcomeError(
                     '%s %s answered HTTP %d; the request may or may not have taken effect.' % (method, label, status),
                     http_status=status, method=method, path=label, error_code=code, error_message=message)
+            if decision == NOT_PROCESSED:
+                raise KeyfactorNotProcessedError(
+                    '%s %s was turned away before it was processed (HTTP %d %s).' % (method, label, status, response.reason or ''),
+                    retry_after, status=status, method=method, path=label, error_code=code, error_message=message)
             raise self._http_error(method, label, status, response.reason, text, attempt)
 
     def _read_body(self, response, method, label):

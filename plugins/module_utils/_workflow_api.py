@@ -7,12 +7,15 @@
 FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 """
 
+import threading
 from urllib.parse import quote
 
-from ._errors import KeyfactorNotFoundError
+from ._errors import KeyfactorConfigError, KeyfactorHTTPError, KeyfactorNotFoundError
 from ._query import clause
 
 INSTANCES_PATH = '/Workflow/Instances'
+# Keyfactor's cheap authenticated probe (its own tools use it): it answers wherever the API is.
+STATUS_PATH = '/Status/Endpoints'
 SCOPE_PATHS = {
     'all': INSTANCES_PATH,
     'started_by_me': INSTANCES_PATH + '/My',
@@ -27,13 +30,33 @@ def _instance_path(instance_id, *rest):
 class WorkflowApi:
     def __init__(self, client):
         self.client = client
+        self._lock = threading.Lock()
+        self._api_checked = False
+        self._api_missing = None
 
     def get_instance(self, instance_id):
         """The InstanceResponse, or None when the server does not know the instance."""
         try:
             return self.client.get(_instance_path(instance_id))
         except KeyfactorNotFoundError:
+            self._confirm_api()
             return None
+
+    def _confirm_api(self):
+        """Tell "no such object" from "no API here": a wrong url or api_path also answers 404. Once per run."""
+        with self._lock:
+            if not self._api_checked:
+                try:
+                    self.client.get(STATUS_PATH)
+                except KeyfactorNotFoundError:
+                    self._api_missing = KeyfactorConfigError(
+                        'No Keyfactor Command API answers at %s: GET %s also returned HTTP 404, so url or api_path '
+                        '(KEYFACTOR_HOSTNAME, KEYFACTOR_API_PATH) is wrong.' % (self.client.settings.base_url, STATUS_PATH))
+                except KeyfactorHTTPError:
+                    pass  # any other answer comes from the API, which is all this asks
+                self._api_checked = True
+        if self._api_missing is not None:
+            raise self._api_missing
 
     def list_instances(self, scope='all', query=None, sort_field=None, sort_ascending=True, page_size=100, limit=None):
         """A Pager over InstanceQueryResponse items of one of the three list endpoints."""
@@ -57,6 +80,7 @@ class WorkflowApi:
         try:
             return self.client.get('/Workflow/Definitions/' + quote(definition_id, safe=''), params=params)
         except KeyfactorNotFoundError:
+            self._confirm_api()
             return None
 
     def send_signal(self, instance_id, signal_key, data):

@@ -25,9 +25,13 @@ description:
     V(step_passed). A step that still lies ahead fails the instance, or with O(wait) is polled until it is pending.
   - When the answer to the signal is lost (timeout, connection reset, HTTP 5xx), the signal is never sent again blindly.
     The instance (and when needed C(AssignedToMe)) is re-read. If the signal shows as received, or the instance no
-    longer waits at the step, the result is V(signaled) and changed. If it is still pending, it is sent again, at most
+    longer waits at the step, the result is V(signaled) and changed (when the instance has moved on, the module cannot
+    tell whether its own signal or another approver's moved it). If it is still pending, it is sent again, at most
     O(retries) times. Anything else fails the instance, saying the outcome could not be confirmed. Each such
     reconciliation is reported as a warning.
+  - When the server turns the signal away before processing it (HTTP 429, or 503 with C(Retry-After)), the module
+    waits as asked, re-reads the instance and decides afresh, with a warning. It sends again only when the signal is
+    still owed (at most O(retries) times); when others finished the step meanwhile, the result is that no-change outcome.
   - When the API answers HTTP 400 to the signal and a re-read shows there is nothing left to send (for example the
     caller's signal was already counted, sent meanwhile by a concurrent run), the outcome is that of the re-read, such
     as V(already_signaled), and not changed; otherwise the API's error fails the instance.

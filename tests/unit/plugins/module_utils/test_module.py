@@ -100,3 +100,14 @@ def test_missing_requests_library(run_module, connection, monkeypatch):
     result = run_module(probe_main, connection)
     assert result['rc'] == 1
     assert 'Failed to import the required Python library (requests)' in result['msg']
+
+
+@pytest.mark.parametrize('option, value', [
+    ('proxy', 'http://proxyuser:Pr0xy-Secret%21@127.0.0.1:1'),
+    ('url', 'https://approver1:Pr0xy-Secret!@kf.example.com'),
+])
+def test_a_password_inside_a_url_never_comes_back(run_module, connection, option, value, assert_no_secrets):
+    result = run_module(probe_main, dict(connection, retries=0, **{option: value}, **ASK_FOR_INVOCATION))
+    assert result['rc'] == 1
+    assert result['invocation']['module_args'][option].count('********') == 1
+    assert_no_secrets(result, ['Pr0xy-Secret', 'Pr0xy-Secret%21'])

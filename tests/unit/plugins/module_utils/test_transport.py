@@ -16,7 +16,8 @@ import pytest
 
 from ansible_collections.keyfactor.command.plugins.module_utils._connection_options import resolve_connection
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
-    KeyfactorAPIError, KeyfactorAuthError, KeyfactorNotFoundError, KeyfactorTransportError, KeyfactorUnknownOutcomeError,
+    KeyfactorAPIError, KeyfactorAuthError, KeyfactorConfigError, KeyfactorNotFoundError, KeyfactorNotProcessedError,
+    KeyfactorTransportError, KeyfactorUnknownOutcomeError,
 )
 from ansible_collections.keyfactor.command.plugins.module_utils._transport import COLLECTION_VERSION, KeyfactorClient
 from ansible_collections.keyfactor.command.plugins.module_utils._workflow_api import WorkflowApi
@@ -142,6 +143,18 @@ def test_bad_oauth_client_secret_is_reported_with_the_idp_error(make_client):
     assert 'Not-The-Secret!' not in repr(kwargs)
 
 
+def test_token_endpoint_failure_is_not_blamed_on_the_credentials(make_client, simulator):
+    simulator.inject(method='POST', path='/token$', status=502, body='<html><body>Bad Gateway</body></html>',
+                     headers={'Content-Type': 'text/html'}, times=10)
+    client = make_client('oauth', retries=1)
+    with pytest.raises(KeyfactorAPIError) as caught:
+        client.get('/Status/Endpoints')
+    message = str(caught.value)
+    assert 'failed with HTTP 502 (body: <html><body>Bad Gateway</body></html>)' in message
+    assert 'the credentials were not judged' in message and 'check client_id' not in message
+    assert caught.value.details['body_excerpt'] == '<html><body>Bad Gateway</body></html>'
+
+
 # --- headers ---------------------------------------------------------------------------------------
 
 def test_keyfactor_headers_user_agent_and_extra_headers_are_sent(make_client, simulator):
@@ -249,13 +262,25 @@ def test_get_gives_up_after_the_retries_and_says_how_many_attempts(make_client, 
     assert len(api_requests(simulator, '/Status/Endpoints')) == 3
 
 
-def test_signal_post_is_never_resent_after_a_503(make_client, simulator, recorder):
-    simulator.inject(method='POST', path='/Signals$', status=503, headers={'Retry-After': '0'}, times=1)
+def test_signal_post_is_never_resent_after_a_bare_503(make_client, simulator, recorder):
+    simulator.inject(method='POST', path='/Signals$', status=503, times=1)
     with pytest.raises(KeyfactorUnknownOutcomeError) as caught:
         WorkflowApi(make_client()).send_signal(SUSPENDED, 'RequireApproval1.ApprovalStatus', {'Approved': True})
     assert caught.value.details['http_status'] == 503
     assert len(api_requests(simulator, '/Signals')) == 1
     assert not recorder.warnings
+
+
+@pytest.mark.parametrize('status, headers, retry_after', [(503, {'Retry-After': '2'}, 2.0), (429, {}, None)])
+def test_signal_post_turned_away_is_reported_as_not_processed_and_not_resent(make_client, simulator, recorder,
+                                                                              status, headers, retry_after):
+    simulator.inject(method='POST', path='/Signals$', status=status, headers=headers, times=1)
+    with pytest.raises(KeyfactorNotProcessedError) as caught:
+        WorkflowApi(make_client()).send_signal(SUSPENDED, 'RequireApproval1.ApprovalStatus', {'Approved': True})
+    assert (caught.value.status, caught.value.retry_after) == (status, retry_after)
+    assert 'was turned away before it was processed' in str(caught.value)
+    assert len(api_requests(simulator, '/Signals')) == 1
+    assert not recorder.warnings and not recorder.sleeps
 
 
 def test_signal_post_whose_response_was_lost_is_not_resent(make_client, simulator):
@@ -383,6 +408,23 @@ def test_paging(make_client, simulator, total_count, instances, page_size, limit
     assert pager.total == (instances if total_count else None)
     pages = [entry['query'] for entry in api_requests(simulator, '/Workflow/Instances')]
     assert [query['PageReturned'] for query in pages] == [str(number) for number in range(1, expected_pages + 1)]
+
+
+def test_a_wrong_api_path_is_told_apart_from_a_missing_instance(make_client, simulator):
+    api = WorkflowApi(make_client(api_path='KeyfactorApiV2'))
+    for instance in (SUSPENDED, UNKNOWN):
+        with pytest.raises(KeyfactorConfigError) as caught:
+            api.get_instance(instance)
+        assert str(caught.value).startswith('No Keyfactor Command API answers at https://%s/KeyfactorApiV2' % simulator.host)
+        assert 'url or api_path (KEYFACTOR_HOSTNAME, KEYFACTOR_API_PATH) is wrong' in str(caught.value)
+    assert len(api_requests(simulator, '/Status/Endpoints')) == 1  # the probe runs once per run
+
+
+def test_an_unknown_instance_costs_one_probe_of_the_api(make_client, simulator):
+    api = WorkflowApi(make_client())
+    assert api.get_instance(UNKNOWN) is None
+    assert api.get_definition(UNKNOWN) is None
+    assert [entry['path'].rsplit('/', 1)[-1] for entry in simulator.audit()['requests']] == [UNKNOWN, 'Endpoints', UNKNOWN]
 
 
 def test_assigned_to_me_query_is_quoted(make_client, simulator):

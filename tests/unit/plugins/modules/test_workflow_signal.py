@@ -287,6 +287,45 @@ def test_re_sends_are_bounded_by_retries(signal, simulator, retries):
     assert counted_signals(simulator) == []
 
 
+# --- signals turned away unprocessed (429, or 503 with Retry-After): decide afresh -------------------------------
+
+def test_a_signal_turned_away_is_sent_again_when_still_pending(signal, simulator):
+    simulator.inject(method='POST', path='/Signals$', status=503, headers={'Retry-After': '0'}, times=1)
+    result = signal(instance_id=SINGLE)
+    assert (result['rc'], result['changed'], result['outcome'], result['instance']['status']) == (0, True, 'signaled', 'Complete')
+    assert calls(simulator) == [('GET', 'instance'), ('POST', 'signal'), ('GET', 'instance'), ('POST', 'signal'),
+                                ('GET', 'instance')]
+    assert len(counted_signals(simulator)) == 1
+    assert any('was turned away before it was processed (HTTP 503' in warning for warning in result['warnings'])
+
+
+def test_a_signal_turned_away_while_another_approver_finishes_the_step_is_no_change(signal, simulator, before_send):
+    def approver2_wins_and_the_server_turns_us_away(instance_id):
+        post_signal(simulator, instance_id, user='approver2')
+        simulator.inject(method='POST', path='/Signals$', status=429, headers={'Retry-After': '0'}, times=1)
+    before_send(approver2_wins_and_the_server_turns_us_away)
+    result = signal(instance_id=SINGLE)
+    assert (result['rc'], result['changed'], result['outcome']) == (0, False, 'instance_finished')
+    assert [entry['caller'] for entry in counted_signals(simulator)] == ['KEYEXAMPLE\\approver2']
+
+
+def test_signals_turned_away_again_and_again_are_bounded_by_retries(signal, simulator):
+    simulator.inject(method='POST', path='/Signals$', status=503, headers={'Retry-After': '0'}, times=5)
+    result = signal(instance_id=SINGLE, retries=1)
+    assert (result['rc'], result['changed']) == (1, False)
+    assert result['msg'].endswith('It was still pending after 1 re-send(s) (retries); giving up.')
+    assert calls(simulator).count(('POST', 'signal')) == 2
+    assert counted_signals(simulator) == []
+
+
+def test_a_wrong_api_path_stops_the_task_with_one_clear_message(signal, simulator):
+    result = signal(instance_ids=[SINGLE, SINGLE_2, DUAL_NEW], api_path='KeyfactorApiV2', concurrency=1)
+    assert result['rc'] == 1 and 'results' not in result
+    assert result['msg'].startswith('No Keyfactor Command API answers at https://%s/KeyfactorApiV2' % simulator.host)
+    assert [entry['path'] for entry in simulator.audit()['requests']] == [
+        '/KeyfactorApiV2/Workflow/Instances/' + SINGLE, '/KeyfactorApiV2/Status/Endpoints']
+
+
 def test_an_outcome_that_cannot_be_confirmed_fails(signal, simulator, before_send):
     waiting_without_signals = dict(read_instance(simulator, SINGLE), Signals=[])
 
