@@ -56,3 +56,9 @@ docs: ## build the HTML docs (module pages and docs/docsite guides) into .work/d
 
 bench: ## issue 6: the collection against ansible.builtin.uri and plain Python (BENCH_QUICK=1 for a smoke check; benchmarks/README.md)
 	$(PYTHON) benchmarks/bench.py
+
+# --- soak (issue 7: reliability and security) --------------------------------------------------
+.PHONY: soak
+
+soak: ## issue 7: thousands of signals from concurrent runs under 503s, resets, lost answers and latency, then an audit check (KF_SOAK_* in tools/soak.py)
+	$(PYTHON) tools/soak.py

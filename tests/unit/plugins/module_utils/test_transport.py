@@ -272,8 +272,8 @@ def test_signal_post_is_never_resent_after_a_bare_503(make_client, simulator, re
 
 
 @pytest.mark.parametrize('status, headers, retry_after', [(503, {'Retry-After': '2'}, 2.0), (429, {}, None)])
-def test_signal_post_turned_away_is_reported_as_not_processed_and_not_resent(make_client, simulator, recorder,
-                                                                              status, headers, retry_after):
+def test_signal_post_turned_away_is_reported_as_not_processed_and_not_resent(
+        make_client, simulator, recorder, status, headers, retry_after):
     simulator.inject(method='POST', path='/Signals$', status=status, headers=headers, times=1)
     with pytest.raises(KeyfactorNotProcessedError) as caught:
         WorkflowApi(make_client()).send_signal(SUSPENDED, 'RequireApproval1.ApprovalStatus', {'Approved': True})
