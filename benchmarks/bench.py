@@ -17,26 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'tools'))
 
-from kfci.prepare import cached_venv, venv_env  # noqa: E402  pylint: disable=wrong-import-position
-from kfci.settings import NAME, NAMESPACE, REPO, VENVS, WORK  # noqa: E402  pylint: disable=wrong-import-position
-from kfci.steps import StepFailed, log, run  # noqa: E402  pylint: disable=wrong-import-position
+from kfci.prepare import cached_venv, install_built_collection, venv_env  # noqa: E402  pylint: disable=wrong-import-position
+from kfci.settings import REPO, VENVS, WORK  # noqa: E402  pylint: disable=wrong-import-position
+from kfci.steps import StepFailed, log  # noqa: E402  pylint: disable=wrong-import-position
 
 VENV = VENVS / 'bench'
 REQUIREMENTS = ['ansible-core>=2.19,<2.20', 'requests', 'werkzeug', 'cryptography', 'PyYAML', 'pytest']
 BENCH_WORK = WORK / 'bench'
-COLLECTIONS = BENCH_WORK / 'collections'
-
-
-def install_collection():
-    """Build the collection from the working tree and install the tarball, replacing any earlier install."""
-    dist = BENCH_WORK / 'dist'
-    for old in dist.glob('*.tar.gz'):
-        old.unlink()
-    env = venv_env(VENV)
-    run([VENV / 'bin' / 'ansible-galaxy', 'collection', 'build', '--output-path', dist, '--force', REPO], cwd=REPO, env=env, capture=True)
-    tarball = next(dist.glob('%s-%s-*.tar.gz' % (NAMESPACE, NAME)))
-    run([VENV / 'bin' / 'ansible-galaxy', 'collection', 'install', '--offline', '--force', '--collections-path', COLLECTIONS, tarball],
-        cwd=REPO, env=env, capture=True)
 
 
 def recorded_command(argv):
@@ -51,11 +38,11 @@ def recorded_command(argv):
 def main(argv):
     try:
         log(cached_venv(VENV, sys.executable, REQUIREMENTS))
-        install_collection()
+        collections = install_built_collection(VENV, BENCH_WORK)
     except StepFailed as error:
         print('bench: setup failed: %s' % error, file=sys.stderr)
         return 1
-    command = [VENV / 'bin' / 'python', REPO / 'benchmarks' / 'run.py', '--collections-path', COLLECTIONS,
+    command = [VENV / 'bin' / 'python', REPO / 'benchmarks' / 'run.py', '--collections-path', collections,
                '--work-dir', BENCH_WORK / 'runs', '--command', recorded_command(argv)] + argv
     log('$ %s' % shlex.join(str(arg) for arg in command))
     return subprocess.run([str(arg) for arg in command], cwd=REPO, env=venv_env(VENV), check=False).returncode

@@ -18,8 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kfci.prepare import cached_venv  # noqa: E402  pylint: disable=wrong-import-position
+from kfci.prepare import install_built_collection, reexec_in_cached_venv  # noqa: E402  pylint: disable=wrong-import-position
 from kfci.settings import REPO, VENVS, WORK, setting  # noqa: E402  pylint: disable=wrong-import-position
+from kfci.steps import StepFailed  # noqa: E402  pylint: disable=wrong-import-position
 
 VENV = VENVS / 'demo'
 DEMO = WORK / 'demo'
@@ -36,24 +37,6 @@ def say(text):
 def run(argv, **kwargs):
     print('$ ' + ' '.join(str(arg) for arg in argv), flush=True)
     return subprocess.run([str(arg) for arg in argv], check=True, **kwargs)
-
-
-def prepare():
-    """The venv, then this script again inside it (the simulator's test helpers need its packages)."""
-    say('Python environment .venv/demo')
-    print(cached_venv(VENV, setting('KF_DEMO_PYTHON', 'python3'), REQUIREMENTS))
-    os.execv(str(VENV / 'bin' / 'python'), [str(VENV / 'bin' / 'python'), __file__, '--in-venv'])
-
-
-def install_collection():
-    say('Build the collection and install the tarball, as a user would')
-    dist, collections = DEMO / 'dist', DEMO / 'collections'
-    run([VENV / 'bin' / 'ansible-galaxy', 'collection', 'build', '--force', '--output-path', dist], cwd=REPO,
-        stdout=subprocess.DEVNULL)
-    tarball = next(dist.glob('keyfactor-command-*.tar.gz'))
-    run([VENV / 'bin' / 'ansible-galaxy', 'collection', 'install', '--force', '-p', collections, tarball],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return collections
 
 
 def play(simulator, collections, label):
@@ -81,7 +64,8 @@ def play(simulator, collections, label):
 
 
 def demo():
-    collections = install_collection()
+    say('Build the collection and install the tarball, as a user would')
+    collections = install_built_collection(VENV, DEMO)
     sys.path.insert(0, str(REPO / 'tests' / 'simulator'))
     from kfsim.testing import run_simulator  # pylint: disable=import-outside-toplevel,import-error
     say('Start the Keyfactor Command simulator over TLS (tests/simulator, default scenario)')
@@ -100,14 +84,17 @@ def demo():
 
 
 def main():
-    if '--in-venv' not in sys.argv:
-        prepare()
-    DEMO.mkdir(parents=True, exist_ok=True)
     try:
+        if '--in-venv' not in sys.argv:
+            say('Python environment .venv/demo')
+            reexec_in_cached_venv(VENV, setting('KF_DEMO_PYTHON', 'python3'), REQUIREMENTS, __file__)
+        DEMO.mkdir(parents=True, exist_ok=True)
         return demo()
     except subprocess.CalledProcessError as error:
         print('demo failed: %s exited %d' % (error.cmd[0], error.returncode), file=sys.stderr)
-        return 1
+    except StepFailed as error:
+        print('demo failed: %s' % error, file=sys.stderr)
+    return 1
 
 
 if __name__ == '__main__':

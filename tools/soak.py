@@ -34,8 +34,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kfci.prepare import cached_venv  # noqa: E402  pylint: disable=wrong-import-position
+from kfci.prepare import install_built_collection, reexec_in_cached_venv  # noqa: E402  pylint: disable=wrong-import-position
 from kfci.settings import REPO, VENVS, WORK, setting  # noqa: E402  pylint: disable=wrong-import-position
+from kfci.steps import StepFailed  # noqa: E402  pylint: disable=wrong-import-position
 
 VENV = VENVS / 'soak'
 SOAK = WORK / 'soak'
@@ -73,24 +74,6 @@ class Settings:
 
 def say(text):
     print('\n==> %s' % text, flush=True)
-
-
-def prepare():
-    """The venv, then this script again inside it (the simulator's helpers need its packages)."""
-    say('Python environment .venv/soak')
-    print(cached_venv(VENV, setting('KF_SOAK_PYTHON', 'python3'), REQUIREMENTS))
-    os.execv(str(VENV / 'bin' / 'python'), [str(VENV / 'bin' / 'python'), __file__, '--in-venv'])
-
-
-def install_collection():
-    say('Build the collection and install the tarball')
-    dist, collections_dir = SOAK / 'dist', SOAK / 'collections'
-    subprocess.run([VENV / 'bin' / 'ansible-galaxy', 'collection', 'build', '--force', '--output-path', dist], cwd=REPO,
-                   check=True, stdout=subprocess.DEVNULL)
-    tarball = next(dist.glob('keyfactor-command-*.tar.gz'))
-    subprocess.run([VENV / 'bin' / 'ansible-galaxy', 'collection', 'install', '--force', '-p', collections_dir, tarball],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return collections_dir
 
 
 def rotated(items, start):
@@ -291,7 +274,8 @@ def soak():
     from kfsim.testing import run_simulator  # pylint: disable=import-outside-toplevel,import-error
 
     config = Settings.from_environment()
-    collections_dir = install_collection()
+    say('Build the collection and install the tarball')
+    collections_dir = install_built_collection(VENV, SOAK)
     single_count = config.instances - config.instances // 2
     single_ids = [generated_instance_id(0, n) for n in range(1, single_count + 1)]
     dual_ids = [generated_instance_id(1, n) for n in range(1, config.instances // 2 + 1)]
@@ -328,15 +312,18 @@ def soak():
 
 
 def main():
-    if '--in-venv' not in sys.argv:
-        prepare()
-    SOAK.mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(REPO / 'tests' / 'simulator'))
     try:
+        if '--in-venv' not in sys.argv:
+            say('Python environment .venv/soak')
+            reexec_in_cached_venv(VENV, setting('KF_SOAK_PYTHON', 'python3'), REQUIREMENTS, __file__)
+        SOAK.mkdir(parents=True, exist_ok=True)
+        sys.path.insert(0, str(REPO / 'tests' / 'simulator'))
         return soak()
     except subprocess.CalledProcessError as error:
         print('soak failed: %s exited %d' % (error.cmd[0], error.returncode), file=sys.stderr)
-        return 1
+    except StepFailed as error:
+        print('soak failed: %s' % error, file=sys.stderr)
+    return 1
 
 
 if __name__ == '__main__':

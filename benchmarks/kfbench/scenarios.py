@@ -72,7 +72,8 @@ def scenario_approvals(count, latency_ms=0, with_uri=True):
         return Scenario('4', '4. %d approvals, %d ms latency' % (count, latency_ms), 'signal_many', count,
                         _signal_steps(count, targets, targets), _ways(True, with_uri), latency_ms, 'sequential')
     targets = (Target(COLLECTION_PER_URI, 1 / 20.0, 'at least 20x faster than uri'),
-               Target(COLLECTION_PER_FLOOR, 2.0, 'at most 2x the floor'))
+               Target(COLLECTION_PER_FLOOR, 2.0, 'at most 2x the floor (end to end: playbook vs script)'),
+               Target(MODULE_PER_FLOOR_PROCESS, 2.0, 'at most 2x the floor (like for like: module process vs script process)'))
     return Scenario('2', '2. %d approvals' % count, 'signal_many', count, _signal_steps(count, targets, targets), _ways(True))
 
 

@@ -86,7 +86,7 @@ options:
     description:
       - The CA bundle to trust for the server's certificate, as the path of a PEM file or as PEM text.
       - When set it is the only CA trusted, even when E(REQUESTS_CA_BUNDLE) points elsewhere. When not set, the
-        system trust store (or E(REQUESTS_CA_BUNDLE)) is used.
+        system trust store (or E(REQUESTS_CA_BUNDLE), or E(CURL_CA_BUNDLE)) is used.
       - If not set, the value of the E(KEYFACTOR_CA_CERT) environment variable is used.
     type: str
   client_cert:
@@ -100,7 +100,8 @@ options:
   proxy:
     description:
       - URL of an HTTP(S) proxy, such as V(http://proxy.example.com:3128), used for every request.
-      - When not set, the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables are honoured.
+      - When not set, the E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) environment variables are
+        honoured.
     type: str
   timeout:
     description:

@@ -11,11 +11,12 @@ FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 """
 
 import json
+import os
 import platform
 import time
 import traceback
 from collections import namedtuple
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from ._auth import make_authorization
 from ._errors import (
@@ -37,7 +38,7 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
-COLLECTION_VERSION = '0.1.0'
+COLLECTION_VERSION = '1.0.0'
 # A page of 1,000 instances is well under 1 MiB; anything near this is not an answer we can use.
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 _CHUNK_BYTES = 256 * 1024
@@ -67,6 +68,11 @@ def _parse_error_body(text):
     return (str(code) if code is not None else None), (str(message) if message is not None else None)
 
 
+def _environment_ca_bundle():
+    """The CA bundle requests would take from the environment when certificates are verified without ca_cert."""
+    return os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE')
+
+
 class KeyfactorClient:
     """Talks to one Keyfactor Command API; safe to share between threads."""
 
@@ -77,9 +83,13 @@ class KeyfactorClient:
         self.redactor = redactor or Redactor()
         self._warn = warn or (lambda message: None)
         self._sleep = sleep
-        self._verify = (ca_bundle or True) if settings.validate_certs else False
+        self._verify = (ca_bundle or _environment_ca_bundle() or True) if settings.validate_certs else False
         self._proxies = {'http': settings.proxy, 'https': settings.proxy} if settings.proxy else None
+        self._environment_proxies = {}  # (scheme, host) -> proxies from HTTPS_PROXY, NO_PROXY...
         self._session = requests.Session()
+        # The environment (proxies, CA bundle) is read once per origin here, not on every request as requests
+        # would (a third of a request's CPU time), and ~/.netrc never replaces the Authorization header.
+        self._session.trust_env = False
         adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=max(max_connections, 1))
         self._session.mount('https://', adapter)
         self._session.mount('http://', adapter)
@@ -132,6 +142,16 @@ class KeyfactorClient:
         except ValueError:
             return response.status_code, None, text
 
+    def _proxies_for(self, url):
+        """The proxy option, or what HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY say for url's origin."""
+        if self._proxies:
+            return self._proxies
+        origin = urlsplit(url)[:2]
+        proxies = self._environment_proxies.get(origin)
+        if proxies is None:
+            proxies = self._environment_proxies[origin] = requests.utils.get_environ_proxies(url)
+        return proxies
+
     def _exchange(self, method, url, label, safe, json_body=None, form=None, authenticated=True):
         """Send with the retry table applied; return (response, body bytes) of a final answer.
 
@@ -146,7 +166,7 @@ class KeyfactorClient:
             try:
                 response = self._session.request(
                     method, url, headers=headers, json=json_body, data=form, timeout=self.settings.timeout,
-                    verify=self._verify, proxies=self._proxies, stream=True, allow_redirects=False)
+                    verify=self._verify, proxies=self._proxies_for(url), stream=True, allow_redirects=False)
                 content = self._read_body(response, method, label)
             except requests.exceptions.RequestException as exc:
                 failure = classify_exception(exc)

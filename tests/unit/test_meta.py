@@ -11,7 +11,7 @@ COLLECTION = Path(__file__).resolve().parents[2]
 MODULES_DIR = COLLECTION / 'plugins' / 'modules'
 ACTION_GROUP = 'keyfactor'
 ACTION_GROUP_FRAGMENT = 'keyfactor.command.attributes.action_group'
-# The release the modules first ship in (galaxy.yml keeps 0.1.0 until then).
+# The release the modules first shipped in.
 FIRST_RELEASE = '1.0.0'
 # Test and development tooling that must stay out of the built collection.
 NOT_SHIPPED = ('tests/simulator', 'benchmarks', 'tools', '.ci', 'execution-environment')

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kfci.settings import REPO
+from kfci.settings import NAME, NAMESPACE, REPO
 from kfci.steps import StepFailed, run
 
 # Written last into a venv: the Python and the requirements it was built for.
@@ -44,6 +44,28 @@ def cached_venv(venv, python, requirements):
     run([venv / 'bin' / 'python', '-m', 'pip', 'install', '--quiet'] + requirements, cwd=REPO)
     key_file.write_text(key, encoding='utf-8')
     return 'built %s (Python %s)' % (venv.name, identity.split()[0])
+
+
+def reexec_in_cached_venv(venv, python, requirements, script):
+    """Build (or reuse) `venv`, then replace this process with `script --in-venv` run by the venv's Python."""
+    print(cached_venv(venv, python, requirements), flush=True)
+    os.execv(str(venv / 'bin' / 'python'), [str(venv / 'bin' / 'python'), str(script), '--in-venv'])
+
+
+def install_built_collection(venv, work_dir):
+    """Build the collection from the working tree and install the tarball into work_dir/collections, as a user would.
+
+    Earlier tarballs and installs are replaced. Returns the collections path (for ANSIBLE_COLLECTIONS_PATH).
+    """
+    dist, collections = work_dir / 'dist', work_dir / 'collections'
+    for old in dist.glob('*.tar.gz'):
+        old.unlink()
+    galaxy, env = venv / 'bin' / 'ansible-galaxy', venv_env(venv)
+    run([galaxy, 'collection', 'build', '--force', '--output-path', dist, REPO], cwd=REPO, env=env, capture=True)
+    tarball = next(dist.glob('%s-%s-*.tar.gz' % (NAMESPACE, NAME)))
+    run([galaxy, 'collection', 'install', '--offline', '--force', '--collections-path', collections, tarball],
+        cwd=REPO, env=env, capture=True)
+    return collections
 
 
 def working_tree_files():

@@ -5,6 +5,7 @@
 """Running a module's main() in-process, as Ansible would, and reading its result."""
 
 import json
+import uuid
 
 import pytest
 
@@ -28,6 +29,16 @@ except ImportError:  # ansible-core < 2.19
 def _warning_text(warning):
     """ansible-core 2.19+ returns warnings as WarningSummary mappings, older versions as strings."""
     return warning['event']['msg'] if isinstance(warning, dict) else warning
+
+
+@pytest.fixture
+def run_marker():
+    """A header value that tells this test's requests apart in the simulator's audit.
+
+    The shared simulator may still be finishing a request of an earlier test (one that gave up
+    waiting) after the reset, and that request would land in this test's audit.
+    """
+    return uuid.uuid4().hex
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@
 The paging cases count the requests the simulator received, with and without x-total-count.
 """
 
-import uuid
-
 import pytest
 
 from ansible_collections.keyfactor.command.plugins.module_utils._connection_options import resolve_connection
@@ -89,16 +87,6 @@ def test_bad_options_are_refused_with_what_is_allowed(given, message):
 def warnings():
     """Collects the warnings module.warn would emit."""
     return []
-
-
-@pytest.fixture
-def run_marker():
-    """A header value that tells this test's requests apart in the simulator's audit.
-
-    The shared simulator may still be finishing a request of an earlier test (one that gave up
-    waiting) after the reset, and that request would land in this test's audit.
-    """
-    return uuid.uuid4().hex
 
 
 @pytest.fixture

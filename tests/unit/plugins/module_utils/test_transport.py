@@ -178,6 +178,11 @@ def test_configured_ca_wins_over_requests_ca_bundle(make_client, monkeypatch):
         make_client(ca=False).get('/Status/Endpoints')
 
 
+def test_requests_ca_bundle_is_trusted_when_ca_cert_is_not_set(make_client, simulator, monkeypatch):
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', simulator.ca_cert)
+    assert make_client(ca=False).get('/Status/Endpoints')
+
+
 def test_untrusted_certificate_fails_without_retrying_and_advises(make_client, recorder):
     with pytest.raises(KeyfactorTransportError) as caught:
         make_client(ca=False).get('/Status/Endpoints')
@@ -201,6 +206,18 @@ def test_mutual_tls(simulator_factory, recorder):
     without = KeyfactorClient(resolve_connection(base), ca_bundle=mtls.ca_cert, warn=recorder.warnings.append)
     with pytest.raises(KeyfactorTransportError):
         without.get('/Status/Endpoints')
+
+
+def test_netrc_never_replaces_the_configured_credentials(make_client, simulator, monkeypatch, tmp_path):
+    # requests would send ~/.netrc's Basic credentials for the host instead of the module's Authorization header.
+    netrc = tmp_path / 'netrc'
+    netrc.write_text('machine 127.0.0.1 login approver2 password wrong-password\n', encoding='utf-8')
+    netrc.chmod(0o600)
+    monkeypatch.setenv('NETRC', str(netrc))
+    monkeypatch.setenv('HOME', str(tmp_path))
+    assert make_client().get('/Status/Endpoints')
+    assert make_client(auth='token').get('/Status/Endpoints')
+    assert [entry['status'] for entry in api_requests(simulator, '/Status/Endpoints')] == [200, 200]
 
 
 # --- proxies ---------------------------------------------------------------------------------------

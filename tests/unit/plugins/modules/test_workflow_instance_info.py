@@ -4,8 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """workflow_instance_info run in-process, as Ansible runs it, against the simulator."""
 
-import uuid
-
 import pytest
 
 from ansible_collections.keyfactor.command.plugins.modules import workflow_instance_info
@@ -19,16 +17,6 @@ RUN_HEADER = 'X-Test-Run'
 def numbers(result):
     """The default scenario's instance numbers (ReferenceId - 1000) of a result, in order."""
     return [instance['reference_id'] - 1000 for instance in result['instances']]
-
-
-@pytest.fixture
-def run_marker():
-    """A header value that tells this test's requests apart in the simulator's audit.
-
-    The shared simulator may still be finishing a request of an earlier test (one that gave up
-    waiting) after the reset, and that request would land in this test's audit.
-    """
-    return uuid.uuid4().hex
 
 
 @pytest.fixture
