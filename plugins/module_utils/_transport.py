@@ -88,7 +88,8 @@ class KeyfactorClient:
         self._environment_proxies = {}  # (scheme, host) -> proxies from HTTPS_PROXY, NO_PROXY...
         self._session = requests.Session()
         # The environment (proxies, CA bundle) is read once per origin here, not on every request as requests
-        # would (a third of a request's CPU time), and ~/.netrc never replaces the Authorization header.
+        # would (it scans os.environ twice per request: a sixth of the CPU time of 500 reads in a profile), and
+        # ~/.netrc never replaces the Authorization header.
         self._session.trust_env = False
         adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=max(max_connections, 1))
         self._session.mount('https://', adapter)
