@@ -18,9 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kfci.prepare import install_built_collection, reexec_in_cached_venv  # noqa: E402  pylint: disable=wrong-import-position
-from kfci.settings import REPO, VENVS, WORK, setting  # noqa: E402  pylint: disable=wrong-import-position
-from kfci.steps import StepFailed  # noqa: E402  pylint: disable=wrong-import-position
+from kfci.prepare import install_built_collection, run_in_cached_venv  # noqa: E402  pylint: disable=wrong-import-position
+from kfci.settings import VENVS, WORK, setting  # noqa: E402  pylint: disable=wrong-import-position
 
 VENV = VENVS / 'demo'
 DEMO = WORK / 'demo'
@@ -66,7 +65,6 @@ def play(simulator, collections, label):
 def demo():
     say('Build the collection and install the tarball, as a user would')
     collections = install_built_collection(VENV, DEMO)
-    sys.path.insert(0, str(REPO / 'tests' / 'simulator'))
     from kfsim.testing import run_simulator  # pylint: disable=import-outside-toplevel,import-error
     say('Start the Keyfactor Command simulator over TLS (tests/simulator, default scenario)')
     with run_simulator() as simulator:
@@ -84,17 +82,7 @@ def demo():
 
 
 def main():
-    try:
-        if '--in-venv' not in sys.argv:
-            say('Python environment .venv/demo')
-            reexec_in_cached_venv(VENV, setting('KF_DEMO_PYTHON', 'python3'), REQUIREMENTS, __file__)
-        DEMO.mkdir(parents=True, exist_ok=True)
-        return demo()
-    except subprocess.CalledProcessError as error:
-        print('demo failed: %s exited %d' % (error.cmd[0], error.returncode), file=sys.stderr)
-    except StepFailed as error:
-        print('demo failed: %s' % error, file=sys.stderr)
-    return 1
+    return run_in_cached_venv('demo', setting('KF_DEMO_PYTHON', 'python3'), REQUIREMENTS, __file__, demo)
 
 
 if __name__ == '__main__':

@@ -34,9 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kfci.prepare import install_built_collection, reexec_in_cached_venv  # noqa: E402  pylint: disable=wrong-import-position
+from kfci.prepare import install_built_collection, run_in_cached_venv  # noqa: E402  pylint: disable=wrong-import-position
 from kfci.settings import REPO, VENVS, WORK, setting  # noqa: E402  pylint: disable=wrong-import-position
-from kfci.steps import StepFailed  # noqa: E402  pylint: disable=wrong-import-position
 
 VENV = VENVS / 'soak'
 SOAK = WORK / 'soak'
@@ -312,18 +311,7 @@ def soak():
 
 
 def main():
-    try:
-        if '--in-venv' not in sys.argv:
-            say('Python environment .venv/soak')
-            reexec_in_cached_venv(VENV, setting('KF_SOAK_PYTHON', 'python3'), REQUIREMENTS, __file__)
-        SOAK.mkdir(parents=True, exist_ok=True)
-        sys.path.insert(0, str(REPO / 'tests' / 'simulator'))
-        return soak()
-    except subprocess.CalledProcessError as error:
-        print('soak failed: %s exited %d' % (error.cmd[0], error.returncode), file=sys.stderr)
-    except StepFailed as error:
-        print('soak failed: %s' % error, file=sys.stderr)
-    return 1
+    return run_in_cached_venv('soak', setting('KF_SOAK_PYTHON', 'python3'), REQUIREMENTS, __file__, soak)
 
 
 if __name__ == '__main__':

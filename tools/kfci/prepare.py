@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kfci.settings import NAME, NAMESPACE, REPO
+from kfci.settings import NAME, NAMESPACE, REPO, VENVS, WORK
 from kfci.steps import StepFailed, run
 
 # Written last into a venv: the Python and the requirements it was built for.
@@ -46,10 +46,25 @@ def cached_venv(venv, python, requirements):
     return 'built %s (Python %s)' % (venv.name, identity.split()[0])
 
 
-def reexec_in_cached_venv(venv, python, requirements, script):
-    """Build (or reuse) `venv`, then replace this process with `script --in-venv` run by the venv's Python."""
-    print(cached_venv(venv, python, requirements), flush=True)
-    os.execv(str(venv / 'bin' / 'python'), [str(venv / 'bin' / 'python'), str(script), '--in-venv'])
+def run_in_cached_venv(name, python, requirements, script, body):
+    """A tool's main(): build (or reuse) .venv/<name>, run `script --in-venv` there, which runs `body()` in .work/<name>.
+
+    Returns body's exit code; a failing command ends in one line naming it, with exit code 1.
+    """
+    venv = VENVS / name
+    try:
+        if '--in-venv' not in sys.argv:
+            print('\n==> Python environment .venv/%s' % name, flush=True)
+            print(cached_venv(venv, python, requirements), flush=True)
+            os.execv(str(venv / 'bin' / 'python'), [str(venv / 'bin' / 'python'), str(script), '--in-venv'])
+        (WORK / name).mkdir(parents=True, exist_ok=True)
+        sys.path.insert(0, str(REPO / 'tests' / 'simulator'))  # the simulator's helpers (kfsim.testing)
+        return body()
+    except subprocess.CalledProcessError as error:
+        print('%s failed: %s exited %d' % (name, error.cmd[0], error.returncode), file=sys.stderr)
+    except StepFailed as error:
+        print('%s failed: %s' % (name, error), file=sys.stderr)
+    return 1
 
 
 def install_built_collection(venv, work_dir):
