@@ -7,7 +7,7 @@ import time
 
 from werkzeug.wrappers import Request
 
-from kfsim import api, control, errors, oauth
+from kfsim import api, control, echo, errors, oauth
 from kfsim.audit import AuditLog, redact_query, safe_headers
 from kfsim.auth import TokenStore
 from kfsim.faults import NO_FAULT, CannedResponses, FaultInjector
@@ -114,4 +114,4 @@ class Application:
             response = api.handle(request, runtime, switches, record, draw.lose_response)
         if not is_token:
             response.add_header(PRODUCT_VERSION_HEADER, switches.product_version)
-        return response
+        return echo.echoed(response, request, switches)

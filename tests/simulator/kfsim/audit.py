@@ -13,7 +13,7 @@ import threading
 # Query parameters whose values are replaced, in case a client puts a secret in the URL.
 SECRET_PARAMETERS = frozenset(("password", "client_secret", "access_token", "token", "refresh_token"))
 # Headers left out of the audit: credentials, and anything named like one (an API gateway key...).
-SECRET_HEADER = re.compile(r"authorization|cookie|token|secret|password|api-?key", re.IGNORECASE)
+SECRET_HEADER = re.compile(r"authorization|cookie|token|secret|password|credential|api-?key", re.IGNORECASE)
 
 
 def redact_query(args):

@@ -15,6 +15,7 @@ import threading
 from kfsim import tls
 from kfsim.app import Application, Runtime
 from kfsim.oauth import TOKEN_PATH
+from kfsim.proxy import ProxyServer
 from kfsim.scenario import DEFAULT_SCENARIO, ScenarioError
 from kfsim.server import SimulatorServer
 from kfsim.switches import SwitchError, Switches, switch_fields
@@ -36,6 +37,9 @@ def build_parser():
     parser.add_argument("--cert-dir", help="where to write the CA and certificates (default: a temp dir removed on exit)")
     parser.add_argument("--require-client-cert", action="store_true",
                         help="mutual TLS: issue a client certificate from the throw-away CA and require it")
+    parser.add_argument("--proxy-credentials", metavar="USER:PASSWORD",
+                        help="also run an HTTP proxy (CONNECT to this simulator only) that requires these Basic "
+                             "credentials; the ready file gains proxy_url (kfsim/proxy.py)")
     parser.add_argument("--exit-with-parent", action="store_true",
                         help="stop (cleanly) when the process that started it is gone, so a crashed test run leaks nothing")
     group = parser.add_argument_group("switches", "also changeable at runtime with POST /_sim/config")
@@ -67,7 +71,7 @@ def _write_atomically(path, data):
     os.replace(temporary, path)
 
 
-def connection_details(args, server, switches, certificates):
+def connection_details(args, server, switches, certificates, proxy=None):
     host = "[%s]" % args.host if ":" in args.host else args.host
     port = server.server_address[1]
     url = "%s://%s:%d" % ("http" if certificates is None else "https", host, port)
@@ -83,6 +87,8 @@ def connection_details(args, server, switches, certificates):
     }
     if certificates is not None and certificates.client_cert:
         details.update(client_cert=certificates.client_cert, client_key=certificates.client_key)
+    if proxy is not None:
+        details["proxy_url"] = "http://%s:%d" % (host, proxy.server_address[1])
     return details
 
 
@@ -117,12 +123,24 @@ def main(argv=None):
         cleanup.callback(server.server_close)
         threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,), daemon=True).start()
         cleanup.callback(server.shutdown)
-        details = connection_details(args, server, switches, certificates)
+        proxy = _start_proxy(args, runtime, server, cleanup)
+        details = connection_details(args, server, switches, certificates, proxy)
         if args.ready_file:
             _write_atomically(args.ready_file, details)
         print(details["url"], flush=True)
         _wait_for_stop(stop, parent_pid if args.exit_with_parent else None)
     return 0
+
+
+def _start_proxy(args, runtime, server, cleanup):
+    """The proxy of --proxy-credentials, serving in a thread of its own (None without the option)."""
+    if not args.proxy_credentials:
+        return None
+    proxy = ProxyServer(args.host, runtime, args.proxy_credentials, server.server_address[:2])
+    cleanup.callback(proxy.server_close)
+    threading.Thread(target=proxy.serve_forever, args=(SHUTDOWN_POLL_SECONDS,), daemon=True).start()
+    cleanup.callback(proxy.shutdown)
+    return proxy
 
 
 def _wait_for_stop(stop, parent_pid):

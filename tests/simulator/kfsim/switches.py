@@ -8,6 +8,8 @@ Each switch models a behaviour that the API reference marks as unknown ([I]/[?])
 import dataclasses
 from dataclasses import dataclass, field
 
+from kfsim.echo import ECHO_FORMATS
+
 ON_WORDS = ("on", "true", "yes", "1")
 OFF_WORDS = ("off", "false", "no", "0")
 
@@ -137,6 +139,10 @@ class Switches:
         parse_on_off, "apply faults and latency to the token endpoint too"))
     product_version: str = field(default="24.4.0.0", metadata=about(
         parse_text, "x-keyfactor-product-version response header"))
+    echo_credentials: str = field(default="off", metadata=about(
+        choice(*ECHO_FORMATS), "error answers echo the request's credentials, in this format (kfsim/echo.py)"))
+    echo_pad: int = field(default=0, metadata=about(
+        parse_non_negative_int, "characters before the echo in an echoing error answer"))
 
     def updated(self, changes):
         """Return a copy with ``changes`` (a mapping of switch name to raw value) parsed and applied."""

@@ -59,6 +59,7 @@ class Simulator:
         self.pid = details["pid"]
         self.client_cert = details.get("client_cert")
         self.client_key = details.get("client_key")
+        self.proxy_url = details.get("proxy_url")  # with --proxy-credentials
         self.scenario = scenario  # the raw scenario in force, for the credential helpers
         self._startup_scenario = scenario
         self._control_session = None  # one keep-alive connection for control calls

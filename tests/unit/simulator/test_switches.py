@@ -16,6 +16,7 @@ def test_on_off_values(raw, expected):
     ("status_format", "INT", "int"), ("unknown_id_status", "400", 400), ("unknown_id_status", 404, 404),
     ("signal_received", "Per-Step", "per-step"), ("fault_503", "1", 1.0), ("fault_reset", 0, 0.0),
     ("retry_after", "5", 5), ("seed", "-3", -3), ("api_path", "/Keyfactor/API/", "Keyfactor/API"),
+    ("echo_credentials", "JSON", "json"), ("echo_pad", "190", 190),
 ])
 def test_values_are_normalised(name, raw, expected):
     assert getattr(Switches().updated({name: raw}), name) == expected
@@ -24,7 +25,7 @@ def test_values_are_normalised(name, raw, expected):
 @pytest.mark.parametrize("name, raw", [
     ("fault_503", "1.01"), ("fault_503", -0.1), ("fault_503", True), ("retry_after", "1.5"), ("advance_delay", "-1"),
     ("status_format", "names"), ("unknown_id_status", 500), ("api_path", "_sim"), ("api_path", "a b"),
-    ("product_version", " "), ("repeat_signal", "drop"),
+    ("product_version", " "), ("repeat_signal", "drop"), ("echo_credentials", "yaml"), ("echo_pad", -1),
 ])
 def test_bad_values_are_refused_with_the_switch_name(name, raw):
     with pytest.raises(SwitchError, match=name):
