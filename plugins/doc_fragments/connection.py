@@ -34,6 +34,8 @@ options:
   password:
     description:
       - Password for Basic authentication.
+      - Control characters, such as a trailing newline, are refused in O(password), O(username) and O(domain) before
+        any request (RFC 7617 allows none in a Basic credential).
       - If not set, the value of the E(KEYFACTOR_PASSWORD) environment variable is used.
     type: str
   domain:
@@ -51,6 +53,9 @@ options:
   client_secret:
     description:
       - OAuth 2 client secret.
+      - It travels in the token request's form, not in a header, but control characters (such as a trailing newline)
+        are refused before any request all the same, since RFC 6749 allows none in a client secret and the identity
+        provider would only answer C(invalid_client).
       - If not set, the value of the E(KEYFACTOR_AUTH_CLIENT_SECRET) environment variable is used.
     type: str
   token_url:
@@ -74,6 +79,9 @@ options:
   access_token:
     description:
       - A ready bearer token, sent as is. It is not renewed; a 401 fails the task.
+      - A token with a control character (such as the trailing newline C(echo ... | ansible-vault encrypt_string)
+        leaves), surrounding whitespace or a character outside ISO-8859-1 cannot travel in a header and fails the task
+        before any request, naming the option but never showing the value.
       - If not set, the value of the E(KEYFACTOR_AUTH_ACCESS_TOKEN) environment variable is used.
     type: str
   validate_certs:
@@ -102,10 +110,14 @@ options:
       - URL of an HTTP(S) proxy, such as V(http://proxy.example.com:3128), used for every request.
       - When not set, the E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) environment variables are
         honoured.
+      - A user name and password in the URL (V(http://user:password@proxy.example.com:3128)) are masked in every
+        message, warning and result, and in the arguments Ansible echoes back, also when the password holds an
+        unencoded V(@); so are those of the proxy environment variables.
     type: str
   timeout:
     description:
-      - Seconds to wait for a connection and for each response, per request.
+      - Seconds to wait for a connection and for each response, per request. Must be a finite number greater than 0
+        and at most V(604800) (a week).
       - If not set, the value of the E(KEYFACTOR_CLIENT_TIMEOUT) environment variable is used, then V(60).
     type: float
     default: 60
@@ -122,8 +134,13 @@ options:
   headers:
     description:
       - Extra HTTP headers to send with every request, for example for an API gateway in front of Keyfactor Command.
-      - The values of headers whose names contain V(auth), V(key), V(token), V(secret), V(cookie) or V(password) are
-        masked in the task's output. C(Authorization) cannot be set here.
+        C(Authorization) cannot be set here.
+      - Every value is treated as a secret, whatever the header's name. Values are never shown in the arguments
+        Ansible echoes back (C(invocation)), even when the task fails its argument checks. Values of 8 characters or
+        more are also masked wherever else they appear (messages, warnings, results), in any form; shorter ones are
+        not, because masking so short a text would also hide the same characters in every ID and message.
+      - A name must be a valid HTTP header name, and a value with a control character (such as a trailing newline),
+        surrounding whitespace or a character outside ISO-8859-1 fails the task before any request.
     type: dict
   status_map:
     description:

@@ -11,8 +11,8 @@ import base64
 import threading
 import time
 
-from ._connection_options import BasicAuth, BearerToken, OAuthClientCredentials
-from ._errors import KeyfactorAPIError, KeyfactorAuthError, excerpt
+from ._connection_options import BasicAuth, BearerToken, OAuthClientCredentials, header_value_problem
+from ._errors import KeyfactorAPIError, KeyfactorAuthError
 
 # Renew a token this long before the IdP says it expires, so it cannot lapse in flight.
 _EXPIRY_MARGIN_SECONDS = 30
@@ -40,10 +40,10 @@ class OAuthAuthorization:
 
     hint = 'check client_id, client_secret and token_url (KEYFACTOR_AUTH_CLIENT_ID, KEYFACTOR_AUTH_CLIENT_SECRET, KEYFACTOR_AUTH_TOKEN_URL)'
 
-    def __init__(self, credentials, post_form, register_secret, clock=time.monotonic):
+    def __init__(self, credentials, post_form, redactor, clock=time.monotonic):
         self._credentials = credentials
         self._post_form = post_form
-        self._register_secret = register_secret
+        self._redactor = redactor
         self._clock = clock
         self._lock = threading.Lock()
         self._header = None
@@ -81,17 +81,24 @@ class OAuthAuthorization:
                 raise KeyfactorAuthError(
                     'The OAuth token request to %s was rejected (HTTP %d%s); %s.' % (url, status, ': ' + reason if reason else '', self.hint),
                     status=status, method='POST', path=url, error_message=reason or None)
-            said = reason or ('body: ' + excerpt(text) if text.strip() else 'empty body')
+            body_excerpt = self._redactor.excerpt(text)
+            said = reason or ('body: ' + body_excerpt if body_excerpt else 'empty body')
             raise KeyfactorAPIError(
                 'The OAuth token request to %s failed with HTTP %d (%s): the identity provider, or a proxy in front of it, '
                 'is failing; the credentials were not judged.' % (url, status, said),
-                status=status, method='POST', path=url, error_message=reason or None, body_excerpt=excerpt(text) or None)
+                status=status, method='POST', path=url, error_message=reason or None, body_excerpt=body_excerpt or None)
         token = data.get('access_token') if isinstance(data, dict) else None
         if not token or not isinstance(token, str):
             raise KeyfactorAPIError(
-                'The OAuth token response from %s has no access_token.' % self._credentials.token_url,
-                status=status, method='POST', path=self._credentials.token_url)
-        self._register_secret(token)
+                'The OAuth token response from %s has no access_token.' % url, status=status, method='POST', path=url)
+        self._redactor.add(token)
+        problem = header_value_problem(token)
+        if problem:
+            # Never sent, so never retried: every request would carry it.
+            raise KeyfactorAPIError(
+                'The access token returned by %s %s, which an HTTP header cannot carry; the identity provider, or a '
+                'proxy in front of it, answered with something that is not a usable token, and no request was sent '
+                'with it.' % (url, problem), status=status, method='POST', path=url)
         self._header = 'Bearer ' + token
         lifetime = data.get('expires_in')
         self._expires_at = None
@@ -102,9 +109,12 @@ class OAuthAuthorization:
 def make_authorization(auth, redactor, post_form):
     """The authorization object for resolved auth settings; every secret is registered with the redactor."""
     if isinstance(auth, BasicAuth):
-        credential = '%s:%s' % ('%s\\%s' % (auth.domain, auth.username) if auth.domain else auth.username, auth.password)
+        login = '%s\\%s' % (auth.domain, auth.username) if auth.domain else auth.username
+        credential = '%s:%s' % (login, auth.password)
         redactor.add(auth.password)
-        redactor.add_basic_credential(credential)
+        # As sent, and as a server or proxy may rebuild it: without the domain, or with it after an @.
+        for user in (login, auth.username) + (('%s@%s' % (auth.username, auth.domain),) if auth.domain else ()):
+            redactor.add_basic_credential('%s:%s' % (user, auth.password))
         header = 'Basic ' + base64.b64encode(credential.encode('utf-8')).decode('ascii')
         return StaticAuthorization(header, 'check username, password and domain (KEYFACTOR_USERNAME, KEYFACTOR_PASSWORD, KEYFACTOR_DOMAIN)')
     if isinstance(auth, BearerToken):
@@ -112,5 +122,5 @@ def make_authorization(auth, redactor, post_form):
         return StaticAuthorization('Bearer ' + auth.token, 'check access_token (KEYFACTOR_AUTH_ACCESS_TOKEN); it may have expired')
     if isinstance(auth, OAuthClientCredentials):
         redactor.add(auth.client_secret)
-        return OAuthAuthorization(auth, post_form, redactor.add)
+        return OAuthAuthorization(auth, post_form, redactor)
     raise TypeError('unknown authentication settings: %r' % type(auth).__name__)

@@ -11,17 +11,21 @@ fragment keyfactor.command.connection documents the same table; a unit test keep
 FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 """
 
+import math
 import os
 import re
 from collections import namedtuple
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound
+from ansible.module_utils.common.validation import check_type_dict
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ._errors import KeyfactorConfigError
+from ._errors import REDACTED, KeyfactorConfigError, shown_url
 
 DEFAULT_API_PATH = 'KeyfactorAPI'
 DEFAULT_PORT = 443
+# The longest duration a seconds option takes; longer ones are typing errors (and overflow the system's timers).
+MAX_SECONDS = 7 * 24 * 3600
 
 
 def env_value(name):
@@ -119,16 +123,11 @@ def _split_url(value):
     return scheme, match.group('host'), match.group('port'), rest if slash else None
 
 
-def _shown(value):
-    """The value for an error message, without any user:password@ it may carry."""
-    return re.sub(r'(^|//)[^/@]*@', r'\1********@', value)
-
-
 def parse_url(value):
     """Normalise the url option to 'https://host:port', rejecting anything else with the bad value named."""
     allowed = "expected host, host:port or https://host[:port] (for example keyfactor.example.com or https://keyfactor.example.com:8443)"
     text = (value or '').strip()
-    value = _shown(text)
+    value = shown_url(text)
     if not text:
         raise KeyfactorConfigError('url is required: set the url option (aliases host, hostname) or KEYFACTOR_HOSTNAME.')
     if '@' in text.split('://', 1)[-1].split('/', 1)[0]:
@@ -156,6 +155,119 @@ def parse_api_path(value):
             'api_path %r is not valid: expected the path of the Keyfactor API on the server, such as %s or Keyfactor/API.'
             % (value, DEFAULT_API_PATH))
     return path
+
+
+# --- values sent in HTTP headers, and the secrets among the arguments ---------------------------------------------
+
+# C0 control characters (CR, LF, NUL, TAB ...) and DEL: no header may carry them, and requests quotes an offending
+# header value with repr() in its exception, in a form Ansible's no_log masking does not know.
+_CONTROL_CHARACTER = re.compile('[\x00-\x1f\x7f]')
+_CONTROL_NAMES = {'\r': 'a carriage return', '\n': 'a line feed', '\t': 'a tab', '\x00': 'a NUL character',
+                  '\x7f': 'a DEL character'}
+_TRAILING_NEWLINE = 'ends with a newline'
+# RFC 9110 field names: a token.
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+\Z")
+# A header value shorter than this is masked in the echo of the arguments only: masked everywhere, so short a text
+# (X-Tenant: 1) would also hide the same characters in every ID and message.
+MIN_MASKED_HEADER_VALUE_CHARS = 8
+_URL_OPTIONS = ('url', 'host', 'hostname', 'proxy', 'token_url')
+
+
+def header_value_problem(value, sent_as_is=True):
+    """What makes value unfit for an HTTP header, as words that never quote it; None when it fits.
+
+    sent_as_is: the value is the header (a token, a headers value), so surrounding whitespace and characters outside
+    ISO-8859-1 are refused too; Basic credentials are base64-encoded and may hold both.
+    """
+    if value.endswith(('\n', '\r')) and not _CONTROL_CHARACTER.search(value.rstrip('\r\n')):
+        return _TRAILING_NEWLINE
+    control = _CONTROL_CHARACTER.search(value)
+    if control:
+        code = format(ord(control.group()), '04X')
+        return 'contains %s' % _CONTROL_NAMES.get(control.group(), 'a control character (U+%s)' % code)
+    if sent_as_is and value != value.strip():
+        return 'starts or ends with whitespace'
+    if sent_as_is:
+        try:
+            value.encode('latin-1')
+        except UnicodeEncodeError:
+            return 'contains a character outside ISO-8859-1 (such as a typographic quote)'
+    return None
+
+
+def check_sendable(subject, value, sent_as_is=True, carrier='an HTTP header'):
+    """Refuse a value that carrier cannot carry, naming subject (the option) and never the value."""
+    problem = header_value_problem(value, sent_as_is)
+    if problem == _TRAILING_NEWLINE:
+        raise KeyfactorConfigError(
+            '%s ends with a newline, as `echo ... | ansible-vault encrypt_string` and YAML `|` blocks produce; '
+            'remove it (for example with the trim filter).' % subject)
+    if problem:
+        raise KeyfactorConfigError('%s %s, which %s cannot carry; remove it.' % (subject, problem, carrier))
+
+
+def _check_headers(headers):
+    for name, value in headers.items():
+        if not _HEADER_NAME.match(name):
+            raise KeyfactorConfigError(
+                "headers: %r is not a valid HTTP header name; a name is made of letters, digits and !#$%%&'*+.^_`|~-."
+                % (name,))
+        check_sendable('the value of header %s (headers)' % name, value)
+
+
+def _leaf_strings(value):
+    """Every scalar inside a (possibly nested) argument, as text."""
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _leaf_strings(item)]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _leaf_strings(item)]
+    return [] if value is None else [str(value)]
+
+
+def _header_values(headers):
+    """The values of the headers argument as given: a dict, or a string Ansible would parse into one."""
+    if isinstance(headers, str):
+        try:
+            headers = check_type_dict(headers)
+        except TypeError:
+            return [headers]
+    return _leaf_strings(headers)
+
+
+def register_argument_secrets(redactor, params):
+    """Register the secrets of the raw module arguments that no_log does not cover: user information in URLs and
+    every header value (whatever the header's name: a gateway credential may be called anything).
+
+    Called on the arguments as given, before Ansible validates them, since a failed validation echoes them.
+    """
+    for name in _URL_OPTIONS:
+        redactor.add_url_credentials(params.get(name))
+    for value in _header_values(params.get('headers')):
+        if len(value) >= MIN_MASKED_HEADER_VALUE_CHARS:
+            redactor.add(value)
+
+
+def masked_arguments(params):
+    """The arguments as a task result may echo them (invocation): every header value and URL user information masked."""
+    masked = dict(params)
+    for name in _URL_OPTIONS:
+        if isinstance(masked.get(name), str):
+            masked[name] = shown_url(masked[name])
+    headers = masked.get('headers')
+    if isinstance(headers, dict):
+        masked['headers'] = {name: REDACTED for name in headers}
+    elif headers is not None:
+        masked['headers'] = REDACTED
+    return masked
+
+
+def parse_seconds(option, value):
+    """A duration option: a finite number of seconds above 0 and at most a week, or KeyfactorConfigError."""
+    if value is None or not math.isfinite(value) or not 0 < value <= MAX_SECONDS:
+        raise KeyfactorConfigError(
+            '%s must be a finite number of seconds greater than 0 and at most %d (a week), got %r.'
+            % (option, MAX_SECONDS, value))
+    return value
 
 
 # --- authentication -----------------------------------------------------------------------------
@@ -204,18 +316,26 @@ def resolve_auth(params):
     if missing:
         raise KeyfactorConfigError('%s also needs %s.' % (mode, _sources(*missing)))
     if mode == _AUTH_MODES[0][0]:
+        for name in ('username', 'password', 'domain'):
+            if params.get(name):  # RFC 7617: no control characters in a Basic user-id or password
+                check_sendable(_sources(name), params[name], sent_as_is=False, carrier='a Basic credential')
         username, domain = split_username(params['username'], params.get('domain'))
         return BasicAuth(username, domain, params['password'])
     if mode == _AUTH_MODES[1][0]:
+        # A form field, so any character could travel; RFC 6749 allows printable ones only, and a stray newline
+        # would only earn an invalid_client that never says why.
+        check_sendable(_sources('client_secret'), params['client_secret'], sent_as_is=False,
+                       carrier='an OAuth client secret')
         _require_https_url('token_url', params['token_url'])
         scopes = [scope.strip() for scope in params.get('scopes') or [] if scope.strip()]
         return OAuthClientCredentials(params['client_id'], params['client_secret'], params['token_url'], scopes,
                                       params.get('audience'))
+    check_sendable(_sources('access_token'), params['access_token'])
     return BearerToken(params['access_token'])
 
 
 def _require_https_url(name, value):
-    if not re.match(r'^https://[^/\s]+(/\S*)?$', value, re.IGNORECASE):
+    if not re.match(r'^https://[^/\s]+(/\S*)?\Z', value, re.IGNORECASE):
         raise KeyfactorConfigError('%s %r is not valid: expected an https:// URL.' % (name, value))
 
 
@@ -236,9 +356,7 @@ def resolve_connection(params):
     ca_cert stays as given (a path or PEM text); the module writes PEM text to a temporary file.
     """
     origin = parse_url(params.get('url'))
-    timeout = params.get('timeout')
-    if timeout is None or timeout <= 0:
-        raise KeyfactorConfigError('timeout must be a number of seconds greater than 0, got %r.' % (timeout,))
+    timeout = parse_seconds(_sources('timeout'), params.get('timeout'))
     retries = params.get('retries')
     if retries is None or retries < 0:
         raise KeyfactorConfigError('retries must be 0 or more, got %r.' % (retries,))
@@ -250,15 +368,16 @@ def resolve_connection(params):
     client_cert, client_key = params.get('client_cert'), params.get('client_key')
     if client_key and not client_cert:
         raise KeyfactorConfigError('client_key needs client_cert (the certificate that goes with the key).')
-    headers = dict(params.get('headers') or {})
+    headers = {str(name): str(value) for name, value in (params.get('headers') or {}).items()}
     reserved = [name for name in headers if name.lower() in _RESERVED_HEADERS]
     if reserved:
         raise KeyfactorConfigError(
             'headers must not set %s; the authentication options set it.' % ', '.join(reserved))
+    _check_headers(headers)
     proxy = params.get('proxy')
-    if proxy and not re.match(r'^https?://\S+$', proxy, re.IGNORECASE):
+    if proxy and not re.match(r'^https?://\S+\Z', proxy, re.IGNORECASE):
         raise KeyfactorConfigError(
-            'proxy %r is not valid: expected a URL such as http://proxy.example.com:3128.' % (proxy,))
+            'proxy %r is not valid: expected a URL such as http://proxy.example.com:3128.' % (shown_url(proxy),))
     return ConnectionSettings(
         base_url='%s/%s' % (origin, parse_api_path(params.get('api_path'))),
         auth=resolve_auth(params),
@@ -268,6 +387,6 @@ def resolve_connection(params):
         proxy=proxy,
         timeout=timeout,
         retries=retries,
-        headers={str(name): str(value) for name, value in headers.items()},
+        headers=headers,
         status_map=params.get('status_map') or {},
     )

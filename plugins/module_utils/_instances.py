@@ -8,6 +8,7 @@ FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 """
 
 import re
+import uuid
 
 from ._errors import KeyfactorConfigError
 
@@ -26,18 +27,25 @@ STATUS_NAMES = {
 STATUSES = tuple(name for code, name in sorted(STATUS_NAMES.items()) if code)
 FINISHED_STATUSES = frozenset(('Complete', 'Rejected', 'Failed', 'CanceledForRestart'))
 
-_GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+# A GUID as people paste it: 8-4-4-4-12 hexadecimal digits in any letter case, optionally in braces (as Windows
+# writes them), with whitespace around (as YAML blocks and shell output leave it).
+_GUID = re.compile(
+    r'\s*(\{?)\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\s*(\}?)\s*')
 _SIGNAL_KEY = re.compile(r'^(?P<step>[A-Za-z0-9_-]+)\.(?P<signal>[A-Za-z0-9_-]+)$')
 
 
 def validate_guid(value, option='instance_id'):
-    """The GUID in canonical lower case, or KeyfactorConfigError naming the option and the bad value."""
-    text = str(value).strip().strip('{}')
-    if not _GUID.match(text):
+    """The GUID in canonical form (lower case, no braces, no whitespace), or KeyfactorConfigError naming the option.
+
+    Every GUID is canonicalised before it is compared, de-duplicated or put into a path.
+    """
+    match = _GUID.fullmatch(str(value))
+    if not match or match.group(1) != match.group(3).replace('}', '{'):
         raise KeyfactorConfigError(
             '%s %r is not a workflow instance GUID: expected 32 hexadecimal digits in the form '
-            'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (the integer ReferenceId cannot be used).' % (option, value))
-    return text.lower()
+            'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, optionally in braces (the integer ReferenceId cannot be used).'
+            % (option, value))
+    return str(uuid.UUID(match.group(2)))
 
 
 def parse_signal_key(key):

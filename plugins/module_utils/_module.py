@@ -12,14 +12,13 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ._connection_options import connection_argument_spec, resolve_connection
+from ._connection_options import (
+    connection_argument_spec, masked_arguments, register_argument_secrets, resolve_connection,
+)
 from ._errors import KeyfactorError, Redactor
 from ._instances import status_table
 from ._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, KeyfactorClient
 from ._workflow_api import WorkflowApi
-
-# Header names whose values are credentials for a gateway in front of Keyfactor Command.
-_SENSITIVE_HEADER_WORDS = ('auth', 'key', 'token', 'secret', 'cookie', 'password')
 
 
 class KeyfactorModule(AnsibleModule):
@@ -33,11 +32,11 @@ class KeyfactorModule(AnsibleModule):
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
-        for name, value in (self.params.get('headers') or {}).items():
-            if any(word in name.lower() for word in _SENSITIVE_HEADER_WORDS):
-                self.redactor.add(str(value))
-        for name in ('url', 'proxy', 'token_url'):
-            self.redactor.add_url_credentials(self.params.get(name))
+
+    def _load_params(self):
+        """Read the arguments and learn their secrets before Ansible validates them: a failed validation echoes them."""
+        super()._load_params()
+        register_argument_secrets(self.redactor, self.params)
 
     def run(self, function):
         """Exit with the result of function(self); a KeyfactorError becomes a clean failure.
@@ -98,18 +97,21 @@ class KeyfactorModule(AnsibleModule):
         super().exit_json(**kwargs)
 
     def fail_json(self, msg, **kwargs):
-        msg = self.redactor.text(msg)
-        self._before_exit(dict(kwargs, msg=msg))
-        super().fail_json(msg=msg, **kwargs)
+        kwargs['msg'] = self.redactor.text(msg)
+        self._before_exit(kwargs)
+        super().fail_json(**kwargs)
 
     def _before_exit(self, result):
         """Secrets learnt at run time (tokens, encoded credentials, gateway keys) join Ansible's no_log masking.
 
-        Only those that occur in the output (or in the arguments Ansible echoes back) are added: Ansible
+        Only those that occur in the output (the arguments Ansible echoes back included) are added: Ansible
         re-scans every string of the result once per no_log value, which dominates the exit of a large result.
+        The echo of the arguments (invocation, where the controller asks for it) is given with every header value
+        and URL password masked, whatever their length.
         """
+        result.setdefault('invocation', {'module_args': masked_arguments(self.params)})
         if self.redactor.secrets:
-            output = json.dumps([result, getattr(self, 'params', None)], default=str)
+            output = json.dumps(result, default=str)
             self.no_log_values.update(secret for secret in self.redactor.secrets if secret in output)
         if self._client is not None:
             self._client.close()

@@ -15,6 +15,7 @@ import threading
 import time
 from collections import Counter, namedtuple
 
+from ._connection_options import parse_seconds
 from ._errors import (
     KeyfactorAuthError, KeyfactorConfigError, KeyfactorError, KeyfactorHTTPError, KeyfactorNotProcessedError,
     KeyfactorUnknownOutcomeError,
@@ -44,11 +45,9 @@ def parse_options(params):
             raise KeyfactorConfigError('instance_ids is empty: list at least one workflow instance GUID.')
     if params['concurrency'] < 1:
         raise KeyfactorConfigError('concurrency must be 1 or more, got %r.' % (params['concurrency'],))
-    for name in ('wait_timeout', 'wait_interval'):
-        if params[name] <= 0:
-            raise KeyfactorConfigError('%s must be a number of seconds greater than 0, got %r.' % (name, params[name]))
-    return SignalOptions(instance_ids, single, target, params['data'], params['wait'], params['wait_timeout'],
-                         params['wait_interval'], params['concurrency'])
+    return SignalOptions(instance_ids, single, target, params['data'], params['wait'],
+                         parse_seconds('wait_timeout', params['wait_timeout']),
+                         parse_seconds('wait_interval', params['wait_interval']), params['concurrency'])
 
 
 class DefinitionCache:

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from ._auth import make_authorization
 from ._errors import (
     KeyfactorAPIError, KeyfactorAuthError, KeyfactorNotFoundError, KeyfactorNotProcessedError, KeyfactorTransportError,
-    KeyfactorUnknownOutcomeError, Redactor, excerpt,
+    KeyfactorConfigError, KeyfactorUnknownOutcomeError, Redactor,
 )
 from ._retry import (
     NOT_PROCESSED, RETRY, UNKNOWN_OUTCOME, backoff_delay, classify_exception, decide_after_failure, decide_after_status,
@@ -69,8 +69,27 @@ def _parse_error_body(text):
 
 
 def _environment_ca_bundle():
-    """The CA bundle requests would take from the environment when certificates are verified without ca_cert."""
-    return os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE')
+    """The CA bundle requests would take from the environment when certificates are verified without ca_cert.
+
+    requests fails every request with an OSError when that path does not exist, so it is refused here, by name.
+    """
+    for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):
+        path = os.environ.get(name)
+        if path:
+            if not os.path.exists(path):
+                raise KeyfactorConfigError(
+                    'The environment variable %s names the CA bundle %r, which does not exist where the module runs; '
+                    'point it at an existing CA bundle file or directory, unset it, or set ca_cert (KEYFACTOR_CA_CERT).'
+                    % (name, path))
+            return path
+    return None
+
+
+def _register_environment_proxy_credentials(redactor):
+    """The user information of every proxy variable (HTTPS_PROXY, http_proxy, ALL_PROXY ...) is a secret."""
+    for name, value in os.environ.items():
+        if name.lower().endswith('_proxy') and name.lower() != 'no_proxy':
+            redactor.add_url_credentials(value)
 
 
 class KeyfactorClient:
@@ -81,6 +100,7 @@ class KeyfactorClient:
         self.settings = settings
         self.max_response_bytes = max_response_bytes
         self.redactor = redactor or Redactor()
+        _register_environment_proxy_credentials(self.redactor)
         self._warn = warn or (lambda message: None)
         self._sleep = sleep
         self._verify = (ca_bundle or _environment_ca_bundle() or True) if settings.validate_certs else False
@@ -227,19 +247,17 @@ class KeyfactorClient:
             '%s %s returned a response larger than %d bytes; refusing to read it.' % (method, label, self.max_response_bytes),
             status=status, method=method, path=label)
 
-    @staticmethod
-    def _parse_body(content, response, method, label):
+    def _parse_body(self, content, response, method, label):
         if not content.strip():
             return None
         try:
             return json.loads(content)
         except ValueError:
+            body_excerpt = self.redactor.excerpt(content.decode('utf-8', 'replace'))
             raise KeyfactorAPIError(
                 '%s %s returned HTTP %d with a body that is not JSON (content type %s): %s'
-                % (method, label, response.status_code, response.headers.get('Content-Type', 'none'),
-                   excerpt(content.decode('utf-8', 'replace'))),
-                status=response.status_code, method=method, path=label,
-                body_excerpt=excerpt(content.decode('utf-8', 'replace')))
+                % (method, label, response.status_code, response.headers.get('Content-Type', 'none'), body_excerpt),
+                status=response.status_code, method=method, path=label, body_excerpt=body_excerpt)
 
     def _retry_later(self, method, label, reason, attempt, retries, retry_after):
         delay = backoff_delay(attempt, retry_after)
@@ -267,7 +285,7 @@ class KeyfactorClient:
 
     def _http_error(self, method, label, status, reason, text, attempt):
         code, message = _parse_error_body(text)
-        body_excerpt = None if code or message else excerpt(text)
+        body_excerpt = None if code or message else self.redactor.excerpt(text)
         said = ('Keyfactor error %s: %s' % (code, message) if code else message) if (code or message) else (
             'body: %s' % body_excerpt if body_excerpt else 'empty body')
         summary = '%s %s failed with HTTP %d %s (%s)' % (method, label, status, reason or '', said)

@@ -25,6 +25,7 @@ options:
     description:
       - The GUID of one workflow instance to return, always with full detail (as with O(details=true)).
       - An unknown ID returns an empty RV(instances) list rather than failing. The integer reference ID cannot be used.
+      - Any letter case is accepted, in braces or not, with whitespace around it; it is sent in canonical form.
       - Cannot be combined with O(scope), the filters, O(sort_field), O(sort_order) or O(limit); O(page_size),
         O(details) and O(concurrency) do not apply.
     type: str
@@ -46,7 +47,7 @@ options:
     elements: str
   definition_id:
     description:
-      - Only instances of the workflow definition with this GUID.
+      - Only instances of the workflow definition with this GUID, written in any letter case, in braces or not.
     type: str
   workflow_type:
     description:

@@ -43,6 +43,8 @@ options:
     description:
       - The GUID of the workflow instance to signal, as in C(GET /Workflow/Instances) (the integer C(ReferenceId)
         cannot be used).
+      - Any letter case is accepted, in braces or not (V({8A3C1F52-6A0E-4D0B-9A51-2F7E3C9D4B10})), with whitespace
+        (such as a trailing newline) around it. It is sent in canonical form, lower case without braces.
       - Exactly one of O(instance_id) and O(instance_ids) is required.
     type: str
   instance_ids:
@@ -50,6 +52,8 @@ options:
       - The GUIDs of several workflow instances to signal, each handled on its own and concurrently (see
         O(concurrency)). Results come back in RV(results) in this order; a GUID listed twice is handled once, at its
         first position.
+      - Each GUID is written as for O(instance_id) and canonicalised before duplicates are found, so
+        V(8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10) and V({8A3C1F52-6A0E-4D0B-9A51-2F7E3C9D4B10}) are one instance.
       - The task fails when any instance failed, after every instance was tried.
       - Exactly one of O(instance_id) and O(instance_ids) is required.
     type: list
@@ -81,13 +85,14 @@ options:
     default: false
   wait_timeout:
     description:
-      - Seconds to wait, per instance, for the signal to become pending when O(wait=true). Must be greater than 0.
+      - Seconds to wait, per instance, for the signal to become pending when O(wait=true). Must be a finite number
+        greater than 0 and at most V(604800) (a week).
     type: float
     default: 300
   wait_interval:
     description:
-      - Seconds between two reads of an instance while waiting (O(wait=true)). Each poll is one request. Must be
-        greater than 0.
+      - Seconds between two reads of an instance while waiting (O(wait=true)). Each poll is one request. Must be a
+        finite number greater than 0 and at most V(604800) (a week).
     type: float
     default: 5
   concurrency:

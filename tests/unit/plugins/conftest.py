@@ -4,8 +4,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Running a module's main() in-process, as Ansible would, and reading its result."""
 
+import html
 import json
+import re
 import uuid
+from urllib.parse import quote, quote_plus
 
 import pytest
 
@@ -62,11 +65,37 @@ def run_module(capsys, tmp_path):
     return run
 
 
+# A secret this long is also looked for cut off: its first CUT_CHARS characters, in each form.
+LONG_SECRET_CHARS = 12
+CUT_CHARS = 8
+
+
+def shown_forms(secret):
+    """What a leaked secret could look like: as is, as repr(), ascii(), JSON and HTML escape it, URL-quoted (either
+    hex case), its UTF-8 bytes read as ISO-8859-1; and the beginning of each, when the secret is long."""
+    literal = {repr(secret)[1:-1], ascii(secret)[1:-1], json.dumps(secret)[1:-1],
+               json.dumps(secret, ensure_ascii=False)[1:-1], html.escape(secret), quote(secret, safe=''),
+               quote_plus(secret), secret.encode('utf-8').decode('latin-1')}
+    forms = {secret} | literal | {re.sub('%[0-9A-F]{2}', lambda match: match.group().lower(), form) for form in literal}
+    if len(secret) >= LONG_SECRET_CHARS:
+        forms |= {form[:CUT_CHARS] for form in forms}
+    return forms
+
+
 @pytest.fixture
 def assert_no_secrets():
-    """assert_no_secrets(anything, secrets): fail if any secret appears in its JSON (or text) form."""
+    """assert_no_secrets(anything, secrets): fail if any secret appears, in any of its forms, in any string inside."""
     def check(value, secrets):
-        text = value if isinstance(value, str) else json.dumps(value, default=str)
-        leaked = [secret for secret in secrets if secret and secret in text]
-        assert not leaked, 'secrets leaked: %d value(s)' % len(leaked)
+        text = '\n'.join(_strings(value))
+        leaked = [form for secret in secrets if secret for form in shown_forms(secret) if form in text]
+        assert not leaked, 'secrets leaked: %d form(s)' % len(leaked)
     return check
+
+
+def _strings(value):
+    """Every string in a JSON-like value (keys too), and the text of everything else."""
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in _strings(key) + _strings(item)]
+    if isinstance(value, (list, tuple, set)):
+        return [text for item in value for text in _strings(item)]
+    return [value if isinstance(value, str) else str(value)]

@@ -13,10 +13,11 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.keyfactor.command.plugins.doc_fragments.connection import ModuleDocFragment
 from ansible_collections.keyfactor.command.plugins.module_utils._connection_options import (
-    CONNECTION_OPTIONS, BasicAuth, BearerToken, OAuthClientCredentials, connection_argument_spec, parse_api_path,
-    parse_url, resolve_auth, resolve_connection, split_username,
+    CONNECTION_OPTIONS, MIN_MASKED_HEADER_VALUE_CHARS, BasicAuth, BearerToken, OAuthClientCredentials,
+    connection_argument_spec, header_value_problem, masked_arguments, parse_api_path, parse_url,
+    register_argument_secrets, resolve_auth, resolve_connection, split_username,
 )
-from ansible_collections.keyfactor.command.plugins.module_utils._errors import KeyfactorConfigError
+from ansible_collections.keyfactor.command.plugins.module_utils._errors import REDACTED, KeyfactorConfigError, Redactor
 
 ALL_ENV = sorted({name for option in CONNECTION_OPTIONS.values() for name in option.env})
 BASIC = dict(url='kf.example.com', username='KEYEXAMPLE\\alice', password='s3cret')
@@ -156,9 +157,10 @@ def test_resolve_auth_incomplete_mode_names_what_is_missing(params, missing):
     assert str(caught.value).endswith('also needs %s.' % missing)
 
 
-def test_resolve_auth_rejects_a_token_url_that_is_not_https():
-    with pytest.raises(KeyfactorConfigError, match="token_url 'http://idp/token' is not valid"):
-        resolve_auth(dict(client_id='cid', client_secret='cs', token_url='http://idp/token'))
+@pytest.mark.parametrize('token_url', ['http://idp/token', 'https://idp/token\n', 'https://idp/to ken'])
+def test_resolve_auth_rejects_a_token_url_that_is_not_https(token_url):
+    with pytest.raises(KeyfactorConfigError, match="token_url %s is not valid" % re.escape(repr(token_url))):
+        resolve_auth(dict(client_id='cid', client_secret='cs', token_url=token_url))
 
 
 def test_environment_fallbacks_fill_every_option(monkeypatch):
@@ -252,17 +254,162 @@ def test_ca_cert_as_a_file(tmp_path):
 
 
 @pytest.mark.parametrize('extra, fragment', [
-    (dict(timeout=0), 'timeout must be a number of seconds greater than 0, got 0'),
+    (dict(timeout=0), 'timeout (KEYFACTOR_CLIENT_TIMEOUT) must be a finite number of seconds greater than 0 and at '
+                      'most 604800 (a week), got 0.0.'),
+    (dict(timeout='nan'), 'timeout (KEYFACTOR_CLIENT_TIMEOUT) must be a finite number of seconds'),
+    (dict(timeout='inf'), 'got inf.'),
+    (dict(timeout=604801), 'got 604801.0.'),
     (dict(retries=-1), 'retries must be 0 or more, got -1'),
     (dict(ca_cert='/nonexistent/ca.pem'), "'/nonexistent/ca.pem' is neither an existing file nor PEM text"),
     (dict(client_key='/tmp/key.pem'), 'client_key needs client_cert'),
     (dict(headers={'Authorization': 'Bearer x'}), 'headers must not set Authorization'),
     (dict(proxy='proxy:3128'), "proxy 'proxy:3128' is not valid"),
+    (dict(proxy='http://proxy:3128\n'), "proxy 'http://proxy:3128\\n' is not valid"),
+    (dict(proxy='proxy@pa ss@proxy:3128'), "proxy '********@proxy:3128' is not valid"),
 ])
 def test_resolve_connection_rejects_bad_values(extra, fragment):
     with pytest.raises(KeyfactorConfigError) as caught:
         resolve_connection(validated(dict(BASIC, **extra)))
     assert fragment in str(caught.value)
+
+
+# --- values sent in headers: refused at configuration time, never echoed -------------------------------------------
+
+NEWLINE_HINT = ('ends with a newline, as `echo ... | ansible-vault encrypt_string` and YAML `|` blocks produce; '
+                'remove it')
+SECRET = 'Secret-Value-4711'
+
+
+@pytest.mark.parametrize('value, problem', [
+    (SECRET + '\n', 'ends with a newline'),
+    (SECRET + '\r\n', 'ends with a newline'),
+    (SECRET + '\n\n', 'ends with a newline'),
+    ('Secret\nValue', 'contains a line feed'),
+    ('Secret\rValue', 'contains a carriage return'),
+    ('Secret\x00Value', 'contains a NUL character'),
+    ('Secret\tValue', 'contains a tab'),
+    ('Secret\x1bValue', 'contains a control character (U+001B)'),
+    ('Secret\x7fValue', 'contains a DEL character'),
+    ('\nSecret\n', 'contains a line feed'),
+    (' Secret', 'starts or ends with whitespace'),
+    ('Secret ', 'starts or ends with whitespace'),
+    ('Secret\u2019s', 'contains a character outside ISO-8859-1 (such as a typographic quote)'),
+    ('Secret', None),
+    ('Sécret with inner spaces', None),
+    ('', None),
+])
+def test_header_value_problem_names_what_is_wrong(value, problem):
+    assert header_value_problem(value) == problem
+
+
+@pytest.mark.parametrize('value', ['pass word', ' leading', 'trailing ', 'pässwörd\u2019'])
+def test_basic_credentials_may_hold_spaces_and_any_letter(value):
+    assert header_value_problem(value, sent_as_is=False) is None
+
+
+def refused(params):
+    with pytest.raises(KeyfactorConfigError) as caught:
+        resolve_connection(validated(params))
+    message = str(caught.value)
+    assert 'Secret' not in message and 'Value' not in message, 'the value is echoed: %s' % message
+    return message
+
+
+NO_BASIC = dict(BASIC, username=None, password=None)
+
+
+@pytest.mark.parametrize('params, subject', [
+    (dict(NO_BASIC, access_token=SECRET + '\n'), 'access_token (KEYFACTOR_AUTH_ACCESS_TOKEN)'),
+    (dict(BASIC, password=SECRET + '\n'), 'password (KEYFACTOR_PASSWORD)'),
+    (dict(BASIC, username='alice\n'), 'username (KEYFACTOR_USERNAME)'),
+    (dict(BASIC, username='alice', domain='KEYEXAMPLE\r\n'), 'domain (KEYFACTOR_DOMAIN)'),
+    (dict(NO_BASIC, client_id='cid', client_secret=SECRET + '\n', token_url='https://idp/t'),
+     'client_secret (KEYFACTOR_AUTH_CLIENT_SECRET)'),
+    (dict(BASIC, headers={'X-Gateway-Credential': SECRET + '\n'}),
+     'the value of header X-Gateway-Credential (headers)'),
+])
+def test_a_trailing_newline_is_refused_naming_the_option_and_where_it_comes_from(params, subject):
+    assert refused(params) == '%s %s (for example with the trim filter).' % (subject, NEWLINE_HINT)
+
+
+@pytest.mark.parametrize('params, message', [
+    (dict(NO_BASIC, access_token='Secret\x00Value'),
+     'access_token (KEYFACTOR_AUTH_ACCESS_TOKEN) contains a NUL character, which an HTTP header cannot carry; '
+     'remove it.'),
+    (dict(NO_BASIC, access_token=' SecretValue'),
+     'access_token (KEYFACTOR_AUTH_ACCESS_TOKEN) starts or ends with whitespace, which an HTTP header cannot carry'),
+    (dict(BASIC, password='Secret\tValue'),
+     'password (KEYFACTOR_PASSWORD) contains a tab, which a Basic credential cannot carry; remove it.'),
+    (dict(NO_BASIC, client_id='cid', client_secret='Secret\rValue', token_url='https://idp/t'),
+     'client_secret (KEYFACTOR_AUTH_CLIENT_SECRET) contains a carriage return, which an OAuth client secret '
+     'cannot carry'),
+    (dict(BASIC, headers={'X-Api-Key': 'Secret\u201cValue'}),
+     'the value of header X-Api-Key (headers) contains a character outside ISO-8859-1'),
+    (dict(BASIC, headers={'X-Route': 'Secret\x7fValue'}),
+     'the value of header X-Route (headers) contains a DEL character'),
+    (dict(BASIC, headers={'X Gateway': 'SecretValue'}), "headers: 'X Gateway' is not a valid HTTP header name"),
+    (dict(BASIC, headers={'X-Gateway:': 'SecretValue'}), "headers: 'X-Gateway:' is not a valid HTTP header name"),
+    (dict(BASIC, headers={'X-Gateway\n': 'SecretValue'}), "headers: 'X-Gateway\\n' is not a valid HTTP header name"),
+])
+def test_any_control_character_or_unsendable_text_is_refused_without_echoing_it(params, message):
+    assert message in refused(params)
+
+
+def test_values_that_fit_are_sent_as_given():
+    settings = resolve_connection(validated(dict(BASIC, password=' pass word é ', headers={'X-Route': 'p k i',
+                                                                                          'X-Empty': ''})))
+    assert settings.auth.password == ' pass word é '
+    assert settings.headers == {'X-Route': 'p k i', 'X-Empty': ''}
+    # trailing whitespace in a header value is refused: the receiver would drop it
+    with pytest.raises(KeyfactorConfigError):
+        resolve_connection(validated(dict(BASIC, headers={'X-Route': 'pki '})))
+
+
+def test_a_bad_token_from_the_environment_names_the_variable(monkeypatch):
+    monkeypatch.setenv('KEYFACTOR_AUTH_ACCESS_TOKEN', SECRET + '\n')
+    assert refused(dict(NO_BASIC)).startswith('access_token (KEYFACTOR_AUTH_ACCESS_TOKEN) ends with a newline')
+
+
+# --- the secrets among the arguments, and their echo ------------------------------------------------------------------
+
+RAW_ARGUMENTS = dict(
+    url='kf.example.com', proxy='http://proxyuser:Pr0xy@pass!@proxy.example.com:3128',
+    token_url='https://client:Idp-Secret-1@idp.example.com/token',
+    headers={'X-Gateway-Credential': 'Gateway-Credential-4711', 'X-Tenant': 'pki', 'X-Nested': ['Nested-Secret-1']},
+)
+
+
+def test_argument_secrets_are_every_header_value_and_every_url_password():
+    redactor = Redactor()
+    register_argument_secrets(redactor, RAW_ARGUMENTS)
+    text = 'Gateway-Credential-4711 Nested-Secret-1 Pr0xy@pass! Idp-Secret-1 proxyuser pki'
+    assert redactor.text(text) == ' '.join([REDACTED] * 4) + ' proxyuser pki'
+
+
+@pytest.mark.parametrize('headers', ['X-Gateway-Credential=Gateway-Credential-4711',
+                                     '{"X-Gateway-Credential": "Gateway-Credential-4711"}'])
+def test_headers_given_as_a_string_are_read_as_ansible_reads_them(headers):
+    redactor = Redactor()
+    register_argument_secrets(redactor, dict(headers=headers))
+    assert redactor.text('Gateway-Credential-4711') == REDACTED
+
+
+def test_short_header_values_are_not_masked_in_free_text():
+    assert MIN_MASKED_HEADER_VALUE_CHARS == 8
+    redactor = Redactor()
+    register_argument_secrets(redactor, dict(headers={'X-Tenant': '1234567', 'X-Key': '12345678'}))
+    assert redactor.text('1234567 12345678') == '1234567 ' + REDACTED
+
+
+def test_the_echo_of_the_arguments_masks_every_header_value_and_url_password():
+    masked = masked_arguments(dict(RAW_ARGUMENTS, password='kept for no_log', host='user:pw@kf.example.com'))
+    assert masked['headers'] == {'X-Gateway-Credential': REDACTED, 'X-Tenant': REDACTED, 'X-Nested': REDACTED}
+    assert masked['proxy'] == 'http://%s@proxy.example.com:3128' % REDACTED
+    assert masked['token_url'] == 'https://%s@idp.example.com/token' % REDACTED
+    assert masked['host'] == '%s@kf.example.com' % REDACTED
+    assert masked['url'] == 'kf.example.com' and masked['password'] == 'kept for no_log'
+    assert masked_arguments(dict(headers='X-Key=abc'))['headers'] == REDACTED
+    assert RAW_ARGUMENTS['headers']['X-Tenant'] == 'pki'  # the arguments themselves are left alone
 
 
 # --- one source of truth: the doc fragment documents exactly the declared options ---------------

@@ -2,23 +2,83 @@
 # Copyright (c) keyfactor.command contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Error shapes and secret redaction."""
+"""Error shapes and secret redaction: every form a secret can take in an error text."""
 
 import base64
+import html
+import json
+import re
+from urllib.parse import quote, quote_plus
+
+import pytest
 
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
-    REDACTED, KeyfactorAPIError, KeyfactorError, KeyfactorNotFoundError, Redactor, excerpt,
+    REDACTED, KeyfactorAPIError, KeyfactorError, KeyfactorNotFoundError, Redactor, shown_url, url_userinfo,
 )
 
+# Secrets with the characters each encoding treats specially: quotes, backslash, slash, plus, percent, ampersand,
+# angle brackets, non-ASCII (Latin-1, beyond Latin-1, beyond the BMP) and control characters.
+SECRETS = [
+    'S3cret-approver1!',
+    'Qu"o\'te\\back/sl+sh%41&<amp>',
+    'pässwörd-€-😀',
+    'tok\n',
+    'x\ty\x00z\x7f',
+]
 
-def test_redactor_masks_plain_url_encoded_and_base64_forms():
-    redactor = Redactor(['p@ss word'])
-    redactor.add_basic_credential('KEYEXAMPLE\\alice:p@ss word')
-    encoded = base64.b64encode(b'KEYEXAMPLE\\alice:p@ss word').decode()
-    text = 'pw=p@ss word form=p%40ss+word path=p%40ss%20word header=Basic ' + encoded
-    masked = redactor.text(text)
-    assert 'p@ss' not in masked and 'p%40ss' not in masked and encoded not in masked
-    assert masked.count(REDACTED) == 4
+
+def lower_hex(text):
+    return re.sub(r'%[0-9A-F]{2}', lambda match: match.group().lower(), text)
+
+
+FORMS = {
+    'raw': lambda secret: secret,
+    'repr': repr,
+    'ascii': ascii,
+    'repr of UTF-8 bytes': lambda secret: repr(secret.encode('utf-8')),
+    'JSON': json.dumps,
+    'JSON, not ASCII-only': lambda secret: json.dumps(secret, ensure_ascii=False),
+    'JSON, upper-case hex': lambda secret: re.sub(r'(?<=\\u)[0-9a-f]{4}', lambda match: match.group().upper(),
+                                                  json.dumps(secret)),
+    'JSON with escaped slashes': lambda secret: json.dumps(secret).replace('/', '\\/'),
+    'repr inside a repr (an exception inside an exception)': lambda secret: repr(ValueError('header %r' % secret)),
+    'repr of a repr': lambda secret: repr(repr(secret)),
+    'JSON inside a JSON string': lambda secret: json.dumps(json.dumps(secret)),
+    'HTML': html.escape,
+    'HTML without quotes escaped': lambda secret: html.escape(secret, quote=False),
+    'URL-quoted': lambda secret: quote(secret, safe=''),
+    'URL-quoted, lower-case hex': lambda secret: lower_hex(quote(secret, safe='')),
+    'URL-quoted keeping slashes': quote,
+    'form-encoded (quote_plus)': quote_plus,
+    'form-encoded, lower-case hex': lambda secret: lower_hex(quote_plus(secret)),
+}
+
+
+@pytest.mark.parametrize('secret', SECRETS, ids=range(len(SECRETS)))
+@pytest.mark.parametrize('form', sorted(FORMS))
+def test_every_form_of_a_secret_is_masked(secret, form):
+    shown = FORMS[form](secret)
+    masked = Redactor([secret]).text('Server said: <%s> and more' % shown)
+    assert REDACTED in masked
+    assert masked.startswith('Server said: <') and masked.endswith('> and more')
+    # nothing of the secret's letters survives around the mask
+    assert 'S3cret' not in masked and 'back' not in masked and 'ssw' not in masked and 'tok' not in masked
+
+
+def test_dotnet_json_escapes_are_masked():
+    secret = 'Qu"o\'te+<tag>&`é'
+    dotnet = ''.join('\\u%04X' % ord(char) if char in '"&\'+<>`' or ord(char) > 126 else char for char in secret)
+    assert Redactor([secret]).text('{"Message":"bad %s"}' % dotnet) == '{"Message":"bad %s"}' % REDACTED
+
+
+@pytest.mark.parametrize('login', ['KEYEXAMPLE\\alice', 'alice', 'alice@keyexample.com'])
+def test_basic_credentials_are_masked_base64_encoded_with_and_without_padding(login):
+    redactor = Redactor()
+    for user in ('KEYEXAMPLE\\alice', 'alice', 'alice@keyexample.com'):
+        redactor.add_basic_credential('%s:p@ss word' % user)
+    encoded = base64.b64encode(('%s:p@ss word' % login).encode()).decode()
+    for shown in (encoded, encoded.rstrip('='), quote(encoded, safe=''), encoded.replace('+', '-').replace('/', '_')):
+        assert redactor.text('Authorization: Basic %s.' % shown) == 'Authorization: Basic %s.' % REDACTED
 
 
 def test_redactor_walks_nested_data_and_leaves_other_types():
@@ -33,6 +93,92 @@ def test_redactor_ignores_empty_secrets():
     assert not redactor.secrets
 
 
+def test_a_secret_containing_another_is_masked_whole():
+    assert Redactor(['abcd', 'abcdefgh']).text('x abcdefgh y') == 'x %s y' % REDACTED
+
+
+# --- secrets cut off -------------------------------------------------------------------------------------------------
+
+TOKEN = 'eyJhbGciOiJSUzI1NiJ9.payload-4711'
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('Invalid token %s' % TOKEN[:12], 'Invalid token %s' % REDACTED),
+    ('Invalid token %s... (truncated)' % TOKEN[:20], 'Invalid token %s... (truncated)' % REDACTED),
+    ('Invalid token %s\u2026' % TOKEN[:6], 'Invalid token %s\u2026' % REDACTED),
+    ('Invalid token %s...' % json.dumps(TOKEN)[1:9], 'Invalid token %s...' % REDACTED),
+    # three characters are ordinary text; a server would hardly cut a token that short
+    ('ends with eyJ', 'ends with eyJ'),
+    ('an ellipsis... alone', 'an ellipsis... alone'),
+])
+def test_a_secret_a_server_cut_off_is_masked(text, expected):
+    assert Redactor([TOKEN]).text(text) == expected
+
+
+def test_excerpt_is_one_bounded_line():
+    excerpt = Redactor().excerpt
+    assert excerpt('<html>\n  <body>  Server   Error</body>\n</html>') == '<html> <body> Server Error</body> </html>'
+    assert excerpt('x' * 500) == 'x' * 200 + '...'
+    assert excerpt('') == ''
+
+
+@pytest.mark.parametrize('offset', range(140, 180, 3))  # the cut at 200 falls before, into and after the token
+def test_an_excerpt_is_redacted_whole_before_it_is_cut(offset):
+    """Wherever the cut falls, nothing of the secret is left: not its beginning, not a piece of the mask."""
+    body = 'x' * offset + ' Authorization: Bearer %s and the rest of the page' % TOKEN
+    excerpt = Redactor([TOKEN]).excerpt(body)
+    assert len(excerpt) <= 203 and TOKEN[:4] not in excerpt
+    if excerpt.endswith('...'):
+        kept = excerpt[:-3]
+        assert not any(kept.endswith(TOKEN[:length]) for length in range(1, len(TOKEN)))
+        assert not kept.endswith('*') or kept.endswith(REDACTED)
+
+
+@pytest.mark.parametrize('form', ['raw', 'JSON', 'repr', 'URL-quoted', 'HTML'])
+def test_an_excerpt_drops_the_beginning_of_any_form_of_a_secret(form):
+    secret = 'Qu"o\'te\\back/sl+sh%41&<amp>'
+    shown = FORMS[form](secret)
+    redactor = Redactor([secret])
+    whole = redactor.text(shown + ' tail')
+    for offset in range(190 - len(whole), 200):
+        excerpt = redactor.excerpt('y' * offset + shown + ' tail')
+        rest = excerpt[offset:-3] if excerpt.endswith('...') else excerpt[offset:]
+        assert excerpt.startswith('y' * offset) and whole.startswith(rest)
+        assert rest.count('*') in (0, len(REDACTED))  # the mask is dropped whole, or kept whole
+
+
+# --- URLs -------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('url, userinfo', [
+    ('http://user:pw@proxy:3128', ('user:pw',)),
+    ('http://user:p@ss@proxy:3128', ('user:p@ss',)),
+    ('http://user:p@ss/w@rd@proxy:3128', ('user:p', 'user:p@ss/w@rd')),
+    ('proxy:3128', ()),
+    (None, ()),
+])
+def test_url_userinfo_is_split_at_the_last_at(url, userinfo):
+    assert url_userinfo(url) == userinfo
+
+
+@pytest.mark.parametrize('url, expected', [
+    ('http://user:p@ss@proxy:3128', 'http://%s@proxy:3128' % REDACTED),
+    ('user:pw@kf.example.com', '%s@kf.example.com' % REDACTED),
+    ('http://proxy:3128', 'http://proxy:3128'),
+])
+def test_shown_url_masks_everything_before_the_last_at(url, expected):
+    assert shown_url(url) == expected
+
+
+def test_url_credentials_are_registered_as_written_decoded_and_as_a_proxy_authorization():
+    redactor = Redactor()
+    redactor.add_url_credentials('http://proxyuser:Pr0xy@pass%21@proxy:3128')
+    basic = base64.b64encode(b'proxyuser:Pr0xy@pass!').decode()
+    text = 'a Pr0xy@pass%21 b Pr0xy@pass! c Proxy-Authorization: Basic ' + basic + ' d Pr0xy%40pass%21'
+    assert redactor.text(text) == 'a {0} b {0} c Proxy-Authorization: Basic {0} d {0}'.format(REDACTED)
+
+
+# --- errors -----------------------------------------------------------------------------------------------------------
+
 def test_error_to_fail_kwargs_drops_missing_details_and_redacts():
     error = KeyfactorAPIError('GET /x failed: token tok123', status=500, method='GET', path='/x', body_excerpt='tok123 leaked')
     kwargs = error.to_fail_kwargs(Redactor(['tok123']))
@@ -45,9 +191,3 @@ def test_hierarchy():
     assert isinstance(error, KeyfactorError)
     assert (error.status, error.error_code, error.error_message) == (404, None, None)
     assert KeyfactorError('plain').to_fail_kwargs() == {'msg': 'plain'}
-
-
-def test_excerpt_is_one_bounded_line():
-    assert excerpt('<html>\n  <body>  Server   Error</body>\n</html>') == '<html> <body> Server Error</body> </html>'
-    assert excerpt('x' * 500) == 'x' * 200 + '...'
-    assert excerpt('') == ''

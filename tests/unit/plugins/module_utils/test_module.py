@@ -5,6 +5,7 @@
 """KeyfactorModule: clean failures, warnings, CA handling and secret masking, through a tiny module."""
 
 import base64
+import json
 
 import pytest
 
@@ -12,6 +13,7 @@ from ansible.module_utils.common.parameters import PASS_VARS
 
 from ansible_collections.keyfactor.command.plugins.module_utils import _module
 from ansible_collections.keyfactor.command.plugins.module_utils._module import KeyfactorModule
+from ansible_collections.keyfactor.command.plugins.modules.workflow_signal import main as signal_main
 
 from kfsim.testing import default_instance_id  # pylint: disable=import-error
 
@@ -76,14 +78,14 @@ def test_status_map_reaches_the_table(run_module, connection):
     assert result['status_table']['3'] == 'Done'
 
 
-def test_runtime_secrets_and_sensitive_headers_are_masked(run_module, connection, simulator, assert_no_secrets):
+def test_runtime_secrets_and_every_header_value_are_masked(run_module, connection, simulator, assert_no_secrets):
     token = simulator.token('kf-approver-client')
     args = dict(connection, username=None, password=None, domain=None, access_token=token,
                 headers={'X-Api-Key': 'Gateway-Key-123', 'X-Route': 'pki'}, **ASK_FOR_INVOCATION)
     result = run_module(probe_main, args)
     assert result['rc'] == 0 and result['token_echo'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
     assert_no_secrets(result, [token, 'Gateway-Key-123'])
-    assert result['invocation']['module_args']['headers']['X-Route'] == 'pki'
+    assert result['invocation']['module_args']['headers'] == {'X-Api-Key': '********', 'X-Route': '********'}
 
 
 def test_basic_credential_never_appears_even_base64_encoded(run_module, connection, simulator, assert_no_secrets):
@@ -111,3 +113,101 @@ def test_a_password_inside_a_url_never_comes_back(run_module, connection, option
     assert result['rc'] == 1
     assert result['invocation']['module_args'][option].count('********') == 1
     assert_no_secrets(result, ['Pr0xy-Secret', 'Pr0xy-Secret%21'])
+
+
+# --- secrets echoed back: by Ansible's argument validation, by hostile servers and proxies ----------------------------
+
+GATEWAY_CREDENTIAL = 'Gw-Cr3dential-4711'
+PROXY_PASSWORD = 'Pr0xy@pass!w0rd'
+
+
+@pytest.mark.parametrize('mistake', [
+    dict(retries='many'),                      # a wrong type
+    dict(bogus_option=1),                      # an unknown option
+    dict(headers='not a dict at all'),         # headers of the wrong type
+    dict(timeout=[1]),                         # a wrong type that Ansible's message describes
+])
+def test_a_failed_argument_validation_echoes_no_header_value_or_proxy_password(run_module, connection, mistake,
+                                                                               assert_no_secrets):
+    args = dict(connection, headers={'X-Gateway-Credential': GATEWAY_CREDENTIAL, 'X-Tenant': 'pki'},
+                proxy='http://proxyuser:%s@127.0.0.1:1' % PROXY_PASSWORD, **ASK_FOR_INVOCATION)
+    args.update(mistake)
+    result = run_module(probe_main, args)
+    assert result['rc'] == 1 and 'exception' not in result
+    assert_no_secrets(result, [GATEWAY_CREDENTIAL, PROXY_PASSWORD, 'pw@127', connection['password']])
+    echoed = result['invocation']['module_args']
+    assert echoed['proxy'] == 'http://********@127.0.0.1:1'
+    assert 'pki' not in json.dumps(echoed['headers'])
+
+
+def test_mutually_exclusive_options_echo_no_header_value(run_module, connection, assert_no_secrets):
+    args = dict(connection, instance_ids=[default_instance_id(1)], signal_key='RequireApproval1.ApprovalStatus',
+                headers={'X-Gateway-Credential': GATEWAY_CREDENTIAL}, **ASK_FOR_INVOCATION)
+    result = run_module(signal_main, args)
+    assert result['rc'] == 1 and 'mutually exclusive' in result['msg']
+    assert_no_secrets(result, [GATEWAY_CREDENTIAL, connection['password']])
+
+
+@pytest.mark.parametrize('echo_format', ['raw', 'json', 'repr', 'html'])
+def test_a_gateway_credential_echoed_by_an_error_page_is_masked(run_module, connection, simulator, echo_format,
+                                                                  assert_no_secrets):
+    simulator.configure(echo_credentials=echo_format)
+    args = dict(connection, headers={'X-Gateway-Credential': GATEWAY_CREDENTIAL}, password='Wrong-Passw0rd!')
+    result = run_module(probe_main, args)
+    assert result['rc'] == 1 and 'HTTP 401' in result['msg'] and '********' in result['msg']
+    assert_no_secrets(result, [GATEWAY_CREDENTIAL, 'Wrong-Passw0rd!'])
+
+
+@pytest.fixture
+def proxied(simulator_factory):
+    """A simulator behind a proxy that needs proxyuser and PROXY_PASSWORD and echoes what it is sent."""
+    server = simulator_factory('--proxy-credentials', 'proxyuser:' + PROXY_PASSWORD, '--echo-credentials', 'raw')
+    user = server.user('approver1')
+    return server, dict(url=server.host, username=user['username'], password=user['password'], domain=user['domain'],
+                        ca_cert=server.ca_cert, instance_id=default_instance_id(1), retries=0)
+
+
+def proxy_url(server, password):
+    return server.proxy_url.replace('http://', 'http://proxyuser:%s@' % password)
+
+
+@pytest.mark.parametrize('source', ['option', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy'])
+def test_proxy_credentials_work_and_are_never_echoed(run_module, proxied, monkeypatch, source, assert_no_secrets):
+    server, args = proxied
+    for name in ('HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+
+    def run(password):
+        if source == 'option':
+            return run_module(probe_main, dict(args, proxy=proxy_url(server, password)))
+        monkeypatch.setenv(source, proxy_url(server, password))
+        return run_module(probe_main, args)
+    accepted, refused = run(PROXY_PASSWORD), run('Wr0ng@Proxy!pass')
+    assert (accepted['rc'], accepted['found']) == (0, True)
+    assert refused['rc'] == 1 and 'Tunnel connection failed: 407 Proxy Authentication Required' in refused['msg']
+    assert [entry['status'] for entry in server.audit()['requests'] if entry['method'] == 'CONNECT'] == [200, 407]
+    proxy_authorizations = [base64.b64encode(('proxyuser:%s' % password).encode()).decode()
+                            for password in (PROXY_PASSWORD, 'Wr0ng@Proxy!pass')]
+    assert_no_secrets([accepted, refused], [PROXY_PASSWORD, 'Wr0ng@Proxy!pass'] + proxy_authorizations)
+
+
+def test_a_ca_bundle_variable_naming_a_missing_file_fails_cleanly(run_module, connection, monkeypatch):
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/nonexistent/ca-bundle.pem')
+    result = run_module(probe_main, dict(connection, ca_cert=None))
+    assert result['rc'] == 1 and 'exception' not in result
+    assert result['msg'].startswith("The environment variable REQUESTS_CA_BUNDLE names the CA bundle "
+                                    "'/nonexistent/ca-bundle.pem', which does not exist where the module runs")
+
+
+@pytest.mark.parametrize('option, value', [
+    ('access_token', 'Bearer-Token-4711\n'), ('password', 'S3cret-approver1!\n'),
+    ('headers', {'X-Gateway-Credential': GATEWAY_CREDENTIAL + '\r\n'}),
+])
+def test_a_value_no_header_can_carry_is_never_sent(run_module, connection, simulator, option, value, assert_no_secrets):
+    args = dict(connection, **{option: value})
+    if option == 'access_token':
+        args.update(username=None, password=None, domain=None)
+    result = run_module(probe_main, args)
+    assert result['rc'] == 1 and 'ends with a newline' in result['msg'] and result['warnings'] == []
+    assert simulator.audit()['requests'] == []
+    assert_no_secrets(result, ['Bearer-Token-4711', GATEWAY_CREDENTIAL])

@@ -93,12 +93,24 @@ def test_finished_statuses():
 @pytest.mark.parametrize('given, expected', [
     ('8A3C1F52-6A0E-4D0B-9A51-2F7E3C9D4B10', '8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10'),
     ('{8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10}', '8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10'),
+    (' {8A3C1F52-6a0e-4d0b-9a51-2f7e3c9d4b10}\n', '8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10'),
+    ('{\n8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10\n}', '8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10'),
+    ('\t8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10\r\n', '8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10'),
 ])
-def test_validate_guid(given, expected):
+def test_validate_guid_gives_the_canonical_form(given, expected):
     assert validate_guid(given) == expected
 
 
-@pytest.mark.parametrize('given', ['1042', '8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b1', 'not-a-guid', '', '8a3c1f52 6a0e 4d0b 9a51 2f7e3c9d4b10'])
+@pytest.mark.parametrize('given', [
+    '1042', '8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b1', 'not-a-guid', '', '8a3c1f52 6a0e 4d0b 9a51 2f7e3c9d4b10',
+    # forms uuid.UUID alone would take, or that 1.0.0 took: unbalanced or doubled braces, no hyphens, a URN,
+    # underscores and signs (int() accepts them), a line break inside, non-ASCII digits
+    '{8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10', '8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10}',
+    '{{8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10}}',
+    '8a3c1f526a0e4d0b9a512f7e3c9d4b10', 'urn:uuid:8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10',
+    '8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d_b10', '+a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10',
+    '8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10\nx', '8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b1\u0661',
+])
 def test_validate_guid_rejects_the_rest_naming_option_and_value(given):
     with pytest.raises(KeyfactorConfigError) as caught:
         validate_guid(given, 'instance_ids')

@@ -9,6 +9,7 @@ error shapes, secret stripping and paging, each observed in what the simulator r
 """
 
 import base64
+import json
 import socket
 
 import certifi
@@ -22,7 +23,7 @@ from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
 from ansible_collections.keyfactor.command.plugins.module_utils._transport import COLLECTION_VERSION, KeyfactorClient
 from ansible_collections.keyfactor.command.plugins.module_utils._workflow_api import WorkflowApi
 
-from kfsim.testing import default_instance_id  # pylint: disable=import-error
+from kfsim.testing import SIMULATOR_DIR, default_instance_id  # pylint: disable=import-error
 
 SUSPENDED = default_instance_id(1)
 UNKNOWN = 'c0ffee00-0000-4000-8000-999999999999'
@@ -43,10 +44,14 @@ def recorder():
 
 @pytest.fixture
 def make_client(simulator, recorder):
-    """make_client(auth='basic'|'basic-at'|'oauth'|'token', **options) -> a KeyfactorClient for the simulator."""
+    """make_client(auth='basic'|'basic-at'|'oauth'|'token', **options) -> a KeyfactorClient for the simulator.
+
+    user names the Basic user, client_id the OAuth client (of the loaded scenario).
+    """
     clients = []
 
-    def make(auth='basic', user='approver1', ca=True, max_response_bytes=None, **options):
+    def make(auth='basic', user='approver1', ca=True, max_response_bytes=None, client_id='kf-approver-client',
+             **options):
         params = dict(url=simulator.host, api_path='KeyfactorAPI', validate_certs=True, timeout=10, retries=3)
         credentials = simulator.user(user)
         if auth == 'basic':
@@ -54,10 +59,10 @@ def make_client(simulator, recorder):
         elif auth == 'basic-at':
             params.update(username='%s@keyexample.com' % credentials['username'], password=credentials['password'])
         elif auth == 'oauth':
-            client = simulator.client('kf-approver-client')
+            client = simulator.client(client_id)
             params.update(client_id=client['client_id'], client_secret=client['client_secret'], token_url=client['token_url'])
         elif auth == 'token':
-            params.update(access_token=simulator.token('kf-approver-client'))
+            params.update(access_token=simulator.token(client_id))
         params.update(options)
         settings = resolve_connection(params)
         extra = {} if max_response_bytes is None else {'max_response_bytes': max_response_bytes}
@@ -401,6 +406,101 @@ def test_secrets_never_reach_errors_or_warnings(make_client, simulator, recorder
         client.get('/Status/Endpoints')
     assert set(secrets) <= client.redactor.secrets
     assert_no_secrets([caught.value.to_fail_kwargs(client.redactor), recorder.warnings, simulator.audit()], secrets)
+
+
+@pytest.fixture
+def quirky(simulator):
+    """The scenario whose user approverq and client kf-quirky-client have secrets every encoding changes."""
+    simulator.load(str(SIMULATOR_DIR / 'scenarios' / 'secrets.yaml'))
+    return simulator
+
+
+def quirky_secrets(simulator, client):
+    """Every secret of a client of approverq or kf-quirky-client, as the test knows it."""
+    password = simulator.user('approverq')['password']
+    logins = ['KEYEXAMPLE\\approverq', 'approverq', 'approverq@keyexample.com']
+    credentials = [base64.b64encode(('%s:%s' % (login, password)).encode()).decode() for login in logins]
+    return [password, simulator.client('kf-quirky-client')['client_secret']] + credentials + sorted(
+        secret for secret in client.redactor.secrets if len(secret) > 30)  # the tokens, among others
+
+
+QUIRKY_MODES = {
+    'basic': dict(auth='basic', user='approverq'),
+    'basic-at': dict(auth='basic-at', user='approverq'),
+    'oauth': dict(auth='oauth', client_id='kf-quirky-client'),
+    'token': dict(auth='token', client_id='kf-quirky-client'),
+}
+
+
+@pytest.mark.parametrize('echo_format', ['raw', 'json', 'repr', 'html'])
+@pytest.mark.parametrize('mode', sorted(QUIRKY_MODES))
+def test_an_error_page_echoing_the_credentials_shows_none_of_them(make_client, quirky, recorder, mode, echo_format,
+                                                                  assert_no_secrets):
+    client = make_client(retries=1, **QUIRKY_MODES[mode])
+    assert client.get('/Status/Endpoints')  # authenticated (for OAuth: a token was fetched)
+    quirky.configure(echo_credentials=echo_format, fault_503=1.0, retry_after=0)
+    with pytest.raises(KeyfactorAPIError) as caught:
+        client.get('/Status/Endpoints')
+    failure = caught.value.to_fail_kwargs(client.redactor)
+    assert 'HTTP 503' in failure['msg'] and '********' in failure['body_excerpt']
+    assert_no_secrets([failure, recorder.warnings], quirky_secrets(quirky, client))
+
+
+@pytest.mark.parametrize('echo_format', ['raw', 'json', 'repr', 'html'])
+def test_an_identity_provider_error_page_echoing_the_token_form_shows_no_secret(make_client, quirky, echo_format,
+                                                                                 assert_no_secrets):
+    quirky.configure(echo_credentials=echo_format, fault_503=1.0, fault_token=True, retry_after=0)
+    client = make_client(auth='oauth', client_id='kf-quirky-client', retries=0)
+    with pytest.raises(KeyfactorAPIError) as caught:
+        client.get('/Status/Endpoints')
+    failure = caught.value.to_fail_kwargs(client.redactor)
+    assert 'The OAuth token request to' in failure['msg'] and '********' in failure['msg']
+    assert_no_secrets(failure, quirky_secrets(quirky, client))
+
+
+@pytest.mark.parametrize('cut_into', [1, 5, 12, 30])
+@pytest.mark.parametrize('mode', ['basic', 'token'])
+def test_a_secret_the_excerpt_cut_falls_into_leaves_nothing_behind(make_client, quirky, mode, cut_into,
+                                                                   assert_no_secrets):
+    """The echo starts with 'Authorization: <scheme> <credential>'; padding puts the 200-character cut inside it."""
+    client = make_client(retries=0, **QUIRKY_MODES[mode])
+    assert client.get('/Status/Endpoints')
+    scheme = 'Basic ' if mode == 'basic' else 'Bearer '
+    pad = 200 - len('Authorization: ' + scheme) - cut_into
+    quirky.configure(echo_credentials='raw', echo_pad=pad, fault_503=1.0)
+    with pytest.raises(KeyfactorAPIError) as caught:
+        client.get('/Status/Endpoints')
+    failure = caught.value.to_fail_kwargs(client.redactor)
+    assert failure['body_excerpt'].startswith('.' * pad + 'Authorization: ' + scheme.strip())
+    assert_no_secrets(failure, quirky_secrets(quirky, client))
+
+
+def test_a_token_the_identity_provider_ends_with_a_newline_is_never_sent(make_client, simulator, recorder,
+                                                                         assert_no_secrets):
+    token = 'Idp-Token-With-A-Newline-4711'
+    simulator.inject(method='POST', path='/token$', status=200, times=5,
+                     body=json.dumps({'access_token': token + '\n', 'token_type': 'Bearer', 'expires_in': 300}))
+    client = make_client('oauth')
+    with pytest.raises(KeyfactorAPIError) as caught:
+        client.get('/Status/Endpoints')
+    failure = caught.value.to_fail_kwargs(client.redactor)
+    assert failure['msg'] == (
+        'The access token returned by %s ends with a newline, which an HTTP header cannot carry; the identity '
+        'provider, or a proxy in front of it, answered with something that is not a usable token, and no request was '
+        'sent with it.' % simulator.token_url)
+    token_path = '/realms/Keyfactor/protocol/openid-connect/token'
+    assert [entry['path'] for entry in simulator.audit()['requests']] == [token_path]
+    assert recorder.warnings == [] and recorder.sleeps == []
+    assert_no_secrets([failure, recorder.warnings], [token])
+
+
+def test_a_ca_bundle_variable_naming_a_missing_file_is_a_configuration_error(make_client, monkeypatch):
+    monkeypatch.delenv('REQUESTS_CA_BUNDLE', raising=False)
+    monkeypatch.setenv('CURL_CA_BUNDLE', '/nonexistent/curl-bundle.pem')
+    with pytest.raises(KeyfactorConfigError, match='The environment variable CURL_CA_BUNDLE names the CA bundle '
+                                                   "'/nonexistent/curl-bundle.pem', which does not exist"):
+        make_client(ca=False)
+    assert make_client(ca=True).get('/Status/Endpoints')  # ca_cert set: the variable plays no part
 
 
 # --- paging ----------------------------------------------------------------------------------------

@@ -485,8 +485,20 @@ BAD_INPUT = [
     (dict(instance_id=SINGLE, signal_key='A.B.C'), "signal_key 'A.B.C' is not valid"),
     (dict(instance_id=SINGLE, data=['Approved']), "argument 'data' is of type"),
     (dict(instance_id=SINGLE, concurrency=0), 'concurrency must be 1 or more, got 0.'),
-    (dict(instance_id=SINGLE, wait_timeout=0), 'wait_timeout must be a number of seconds greater than 0, got 0.0.'),
-    (dict(instance_id=SINGLE, wait_interval=-1), 'wait_interval must be a number of seconds greater than 0, got -1.0.'),
+    (dict(instance_id=SINGLE, wait_timeout=0), 'wait_timeout must be a finite number of seconds greater than 0 and at '
+                                               'most 604800 (a week), got 0.0.'),
+    (dict(instance_id=SINGLE, wait_interval=-1), 'wait_interval must be a finite number of seconds greater than 0'),
+    (dict(instance_id=SINGLE, wait=True, wait_timeout='nan'), 'wait_timeout must be a finite number of seconds'),
+    (dict(instance_id=SINGLE, wait=True, wait_timeout='inf'), 'wait_timeout must be a finite number of seconds'),
+    (dict(instance_id=SINGLE, wait=True, wait_interval='nan'), 'wait_interval must be a finite number of seconds'),
+    (dict(instance_id=SINGLE, wait=True, wait_interval='-inf'), 'wait_interval must be a finite number of seconds'),
+    (dict(instance_id=SINGLE, wait=True, wait_interval=1e300, wait_timeout=1e300),
+     'at most 604800 (a week), got 1e+300.'),
+    (dict(instance_id=SINGLE, timeout='nan'), 'timeout (KEYFACTOR_CLIENT_TIMEOUT) must be a finite number of seconds'),
+    (dict(instance_id=SINGLE, timeout='inf'), 'timeout (KEYFACTOR_CLIENT_TIMEOUT) must be a finite number of seconds'),
+    (dict(instance_id='{%s' % SINGLE), 'is not a workflow instance GUID'),
+    (dict(instance_id='%s\nx' % SINGLE), 'is not a workflow instance GUID'),
+    (dict(instance_id='c0ffee00_0000-4000-8000-000000000001'), 'is not a workflow instance GUID'),
     (dict(instance_id=SINGLE, wait='sometimes'), "argument 'wait' is of type"),
 ]
 
@@ -498,6 +510,26 @@ def test_bad_input_fails_clearly_before_any_request(signal, simulator, options, 
     assert message in result['msg']
     assert 'exception' not in result and 'Traceback' not in json.dumps(result)
     assert simulator.audit()['requests'] == []
+
+
+@pytest.mark.parametrize('written', [
+    SINGLE.upper(), '{%s}' % SINGLE, '{%s}\n' % SINGLE, '{%s\n}' % SINGLE, ' %s ' % SINGLE, '%s\n' % SINGLE,
+    '\t{%s}\r\n' % SINGLE.upper(),
+])
+def test_a_guid_is_canonical_before_it_is_deduplicated_or_sent(signal, simulator, written):
+    result = signal(instance_ids=[SINGLE, written])
+    assert result['rc'] == 0
+    assert [entry['instance_id'] for entry in result['results']] == [SINGLE]
+    posts = [entry['path'] for entry in simulator.audit()['requests'] if entry['method'] == 'POST']
+    assert posts == ['/KeyfactorAPI/Workflow/Instances/%s/Signals' % SINGLE]
+
+
+def test_a_guid_written_in_another_form_reaches_the_canonical_path(signal, simulator):
+    result = signal(instance_id='{\n%s\n}\n' % SINGLE.upper())
+    assert (result['rc'], result['outcome']) == (0, 'signaled')
+    paths = {entry['path'] for entry in simulator.audit()['requests']}
+    assert paths >= {'/KeyfactorAPI/Workflow/Instances/%s/Signals' % SINGLE}
+    assert all(SINGLE in path for path in paths if '/Workflow/Instances/' in path)
 
 
 # --- secrets ---------------------------------------------------------------------------------------------------------
