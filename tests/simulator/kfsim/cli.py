@@ -40,6 +40,7 @@ def build_parser():
     parser.add_argument("--proxy-credentials", metavar="USER:PASSWORD",
                         help="also run an HTTP proxy (CONNECT to this simulator only) that requires these Basic "
                              "credentials; the ready file gains proxy_url (kfsim/proxy.py)")
+    parser.add_argument("--proxy-port", type=int, default=0, metavar="N", help="the proxy's port (0: any free port)")
     parser.add_argument("--exit-with-parent", action="store_true",
                         help="stop (cleanly) when the process that started it is gone, so a crashed test run leaks nothing")
     group = parser.add_argument_group("switches", "also changeable at runtime with POST /_sim/config")
@@ -136,7 +137,7 @@ def _start_proxy(args, runtime, server, cleanup):
     """The proxy of --proxy-credentials, serving in a thread of its own (None without the option)."""
     if not args.proxy_credentials:
         return None
-    proxy = ProxyServer(args.host, runtime, args.proxy_credentials, server.server_address[:2])
+    proxy = ProxyServer((args.host, args.proxy_port), runtime, args.proxy_credentials, server.server_address[:2])
     cleanup.callback(proxy.server_close)
     threading.Thread(target=proxy.serve_forever, args=(SHUTDOWN_POLL_SECONDS,), daemon=True).start()
     cleanup.callback(proxy.shutdown)

@@ -3,8 +3,8 @@
 """An HTTP proxy that needs credentials, in front of the simulator (start-up option ``--proxy-credentials``).
 
 It tunnels ``CONNECT`` to the simulator's own address (and nowhere else) for a client whose Basic
-``Proxy-Authorization`` carries the configured user and password, and answers anything else with 407 (or 403 for
-another target, 405 for another method). With ``echo_credentials`` on it is hostile: the reason phrase of its error
+``Proxy-Authorization`` carries the configured user and password (unless switch ``proxy_refuse`` is on), and answers
+anything else with 407 (or 403 for another target, 405 for another method). With ``echo_credentials`` on it is hostile: the reason phrase of its error
 answers repeats the ``Proxy-Authorization`` it was sent and the user:password that decodes to, in the switch's
 format, because a client's HTTP library puts that phrase into its exception ("Tunnel connection failed: 407 ...").
 Each request is audited like an API request, with method ``CONNECT`` and the target as the path.
@@ -58,7 +58,8 @@ class ProxyHandler(socketserver.StreamRequestHandler):
             return 405
         if target != self.server.target:
             return 403
-        return 200 if decoded_basic(authorization) == self.server.credentials else 407
+        refused = self.server.runtime.switches.proxy_refuse
+        return 200 if decoded_basic(authorization) == self.server.credentials and not refused else 407
 
     def _answer(self, status, authorization, switches):
         phrase = _PHRASES[status]
@@ -109,8 +110,8 @@ class ProxyServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     block_on_close = False
 
-    def __init__(self, host, runtime, credentials, target_address):
-        super().__init__((host, 0), ProxyHandler)
+    def __init__(self, address, runtime, credentials, target_address):
+        super().__init__(address, ProxyHandler)
         self.runtime = runtime
         self.credentials = credentials
         self.target_address = target_address

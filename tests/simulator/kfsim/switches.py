@@ -143,6 +143,8 @@ class Switches:
         choice(*ECHO_FORMATS), "error answers echo the request's credentials, in this format (kfsim/echo.py)"))
     echo_pad: int = field(default=0, metadata=about(
         parse_non_negative_int, "characters before the echo in an echoing error answer"))
+    proxy_refuse: bool = field(default=False, metadata=about(
+        parse_on_off, "the proxy of --proxy-credentials answers 407 to every CONNECT, right credentials or not"))
 
     def updated(self, changes):
         """Return a copy with ``changes`` (a mapping of switch name to raw value) parsed and applied."""

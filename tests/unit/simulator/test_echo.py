@@ -6,6 +6,7 @@ import ast
 import base64
 import html
 import json
+import socket
 
 import pytest
 import requests
@@ -100,6 +101,23 @@ def test_the_proxy_tunnels_to_the_simulator_for_the_right_credentials(proxied):
     assert [(entry["path"], entry["status"], entry["auth"]) for entry in connects] == [
         (proxied.host, 200, "basic"), (proxied.host, 407, "basic")]
     assert all("Proxy-Authorization" not in entry["headers"] for entry in connects)
+
+
+def test_a_proxy_switched_to_refuse_refuses_the_right_credentials_too(proxied):
+    proxied.configure(proxy_refuse=True)
+    with pytest.raises(requests.exceptions.ProxyError, match="407"):
+        through_proxy(proxied, PROXY_PASSWORD)
+    proxied.configure(proxy_refuse=False)
+    assert through_proxy(proxied, PROXY_PASSWORD).status_code == 200
+
+
+def test_the_proxy_listens_on_the_port_asked_for(simulator_factory):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proxied = simulator_factory("--proxy-credentials", "proxyuser:" + PROXY_PASSWORD, "--proxy-port", str(port))
+    assert proxied.proxy_url == "http://127.0.0.1:%d" % port
+    assert through_proxy(proxied, PROXY_PASSWORD).status_code == 200
 
 
 def test_a_hostile_proxy_echoes_the_credentials_in_its_reason_phrase(proxied):
