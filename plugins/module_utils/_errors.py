@@ -16,8 +16,8 @@ from urllib.parse import quote, quote_plus, unquote
 REDACTED = '********'
 _EXCERPT_CHARS = 200
 # A secret's beginning at least this long, at the end of a text or before an ellipsis, is taken for a secret the
-# server cut off; a shorter one is too likely to be ordinary text.
-_MIN_CUT_CHARS = 4
+# server cut off; a shorter one is too likely to be ordinary text (a header value 'token ...' and a path '.../token').
+_MIN_CUT_CHARS = 8
 _ELLIPSIS = re.compile(r'\.\.\.|\u2026')
 _HEX_ESCAPES = re.compile(r'(?:%|\\x)[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}')
 # Besides non-ASCII and control characters, .NET's default JSON encoder writes these as \uXXXX (HTML-safe JSON).

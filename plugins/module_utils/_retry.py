@@ -71,6 +71,17 @@ def _type_names(chain):
     return {cls.__name__ for exc in chain for cls in type(exc).__mro__}
 
 
+def _proxy_turned_it_away(chain, names):
+    """Whether a ProxyError happened before the request left: the proxy was not reached or refused the tunnel.
+
+    urllib3 also calls a connection closed after the request went through an established tunnel a ProxyError
+    ('Unable to connect to proxy', RemoteDisconnected(...)), which proves nothing of the kind.
+    """
+    if names & {'NewConnectionError', 'ConnectTimeoutError', 'NameResolutionError'}:
+        return True
+    return any(isinstance(item, socket.gaierror) or str(item).startswith('Tunnel connection failed') for item in chain)
+
+
 def classify_exception(exc):
     """Describe a requests exception as a Failure, deciding whether it proves nothing was sent."""
     chain = _exception_chain(exc)
@@ -79,7 +90,7 @@ def classify_exception(exc):
     def failure(kind, never_sent):
         return Failure(kind, _DESCRIPTIONS[kind], never_sent)
 
-    if 'ProxyError' in names:
+    if 'ProxyError' in names and _proxy_turned_it_away(chain, names):
         return failure('proxy', True)
     if any(isinstance(item, ssl.SSLCertVerificationError) for item in chain) or 'CertificateError' in names:
         return failure('tls_verify', True)

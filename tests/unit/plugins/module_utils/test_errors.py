@@ -105,14 +105,22 @@ TOKEN = 'eyJhbGciOiJSUzI1NiJ9.payload-4711'
 @pytest.mark.parametrize('text, expected', [
     ('Invalid token %s' % TOKEN[:12], 'Invalid token %s' % REDACTED),
     ('Invalid token %s... (truncated)' % TOKEN[:20], 'Invalid token %s... (truncated)' % REDACTED),
-    ('Invalid token %s\u2026' % TOKEN[:6], 'Invalid token %s\u2026' % REDACTED),
+    ('Invalid token %s\u2026' % TOKEN[:8], 'Invalid token %s\u2026' % REDACTED),
     ('Invalid token %s...' % json.dumps(TOKEN)[1:9], 'Invalid token %s...' % REDACTED),
-    # three characters are ordinary text; a server would hardly cut a token that short
-    ('ends with eyJ', 'ends with eyJ'),
+    # up to seven characters are ordinary text (a path ending in /token, a secret 'token answer ...')
+    ('ends with eyJhbGc', 'ends with eyJhbGc'),
+    ('ends with eyJhbGc...', 'ends with eyJhbGc...'),
     ('an ellipsis... alone', 'an ellipsis... alone'),
 ])
 def test_a_secret_a_server_cut_off_is_masked(text, expected):
     assert Redactor([TOKEN]).text(text) == expected
+
+
+def test_ordinary_text_that_begins_like_a_secret_is_left_alone():
+    redactor = Redactor(['token answer without a token'])
+    path = 'https://idp.example.com/realms/Keyfactor/protocol/openid-connect/token'
+    assert redactor.text(path) == path
+    assert redactor.text('a token answer without a token') == 'a ' + REDACTED
 
 
 def test_excerpt_is_one_bounded_line():

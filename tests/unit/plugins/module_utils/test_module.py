@@ -191,6 +191,17 @@ def test_proxy_credentials_work_and_are_never_echoed(run_module, proxied, monkey
     assert_no_secrets([accepted, refused], [PROXY_PASSWORD, 'Wr0ng@Proxy!pass'] + proxy_authorizations)
 
 
+def test_a_signal_whose_answer_is_lost_behind_a_proxy_is_reconciled_not_resent(run_module, proxied):
+    server, args = proxied
+    server.configure(fault_lost_response=1)
+    args = dict(args, proxy=proxy_url(server, PROXY_PASSWORD), retries=3, signal_key='RequireApproval1.ApprovalStatus',
+                data={'Approved': True})
+    result = run_module(signal_main, args)
+    assert (result['rc'], result['changed'], result['outcome']) == (0, True, 'signaled')
+    posts = [entry for entry in server.audit()['requests'] if entry['method'] == 'POST']
+    assert len(posts) == 1 and [entry['counted'] for entry in server.audit()['signals']] == [True]
+
+
 def test_a_ca_bundle_variable_naming_a_missing_file_fails_cleanly(run_module, connection, monkeypatch):
     monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/nonexistent/ca-bundle.pem')
     result = run_module(probe_main, dict(connection, ca_cert=None))

@@ -16,6 +16,8 @@ from email.utils import formatdate
 import pytest
 import requests
 
+from kfsim.testing import default_instance_id  # pylint: disable=import-error
+
 from ansible_collections.keyfactor.command.plugins.module_utils._retry import (
     FAIL, NOT_PROCESSED, RETRY, UNKNOWN_OUTCOME, Failure, backoff_delay, classify_exception, decide_after_failure, decide_after_status,
     parse_retry_after,
@@ -121,6 +123,41 @@ def test_proxy_that_cannot_be_reached_proves_nothing_was_sent():
     proxy = 'http://127.0.0.1:%d' % free_port()
     failure = failure_of('POST', 'https://kf.example.com/', json={}, proxies={'https': proxy})
     assert (failure.kind, failure.never_sent) == ('proxy', True)
+
+
+@pytest.fixture(name='proxied')
+def proxied_simulator(simulator_factory):
+    simulator = simulator_factory('--proxy-credentials', 'proxyuser:Pr0xy-pass')
+    simulator.session_args = dict(verify=simulator.ca_cert, auth=simulator.basic_auth('approver1'),
+                                  headers={'X-Keyfactor-Requested-With': 'APIClient'}, timeout=10)
+    return simulator
+
+
+def proxies(simulator, password):
+    return {'https': simulator.proxy_url.replace('http://', 'http://proxyuser:%s@' % password)}
+
+
+def test_a_proxy_refusing_the_tunnel_proves_nothing_was_sent(proxied):
+    with pytest.raises(requests.exceptions.ProxyError) as caught:
+        requests.post(proxied.api_url + '/Status/Endpoints', json={}, proxies=proxies(proxied, 'wrong'),
+                      **proxied.session_args)
+    assert classify_exception(caught.value) == Failure('proxy', 'the proxy could not be used', True)
+
+
+def test_a_connection_lost_after_the_request_went_through_the_proxy_leaves_the_outcome_unknown(proxied):
+    """urllib3 calls this a ProxyError too ('Unable to connect to proxy'), although the signal was applied."""
+    proxied.configure(fault_lost_response=1)
+    with requests.Session() as session:
+        assert session.get(proxied.api_url + '/Status/Endpoints', proxies=proxies(proxied, 'Pr0xy-pass'),
+                           **proxied.session_args).status_code == 200
+        with pytest.raises(requests.exceptions.ProxyError) as caught:
+            session.post('%s/Workflow/Instances/%s/Signals' % (proxied.api_url, default_instance_id(1)),
+                         json={'SignalKey': 'RequireApproval1.ApprovalStatus', 'Data': {'Approved': True}},
+                         proxies=proxies(proxied, 'Pr0xy-pass'), **proxied.session_args)
+    assert [entry['counted'] for entry in proxied.audit()['signals']] == [True]
+    failure = classify_exception(caught.value)
+    assert (failure.kind, failure.never_sent) == ('reset', False)
+    assert decide_after_failure(False, failure, 1, 3) == UNKNOWN_OUTCOME
 
 
 def test_unrecognised_exceptions_leave_the_outcome_unknown():
