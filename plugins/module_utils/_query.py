@@ -131,7 +131,8 @@ def _definition_clause(value):
         guid = validate_guid(value, 'definition_id')
     except KeyfactorConfigError:
         raise KeyfactorConfigError('definition_id %r is not a workflow definition GUID: expected the form '
-                                   'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (32 hexadecimal digits).' % (value,)) from None
+                                   'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (32 hexadecimal digits), optionally in braces.'
+                                   % (value,)) from None
     return clause('DefinitionId', '-eq', guid)
 
 

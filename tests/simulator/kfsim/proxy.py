@@ -4,9 +4,10 @@
 
 It tunnels ``CONNECT`` to the simulator's own address (and nowhere else) for a client whose Basic
 ``Proxy-Authorization`` carries the configured user and password (unless switch ``proxy_refuse`` is on), and answers
-anything else with 407 (or 403 for another target, 405 for another method). With ``echo_credentials`` on it is hostile: the reason phrase of its error
-answers repeats the ``Proxy-Authorization`` it was sent and the user:password that decodes to, in the switch's
-format, because a client's HTTP library puts that phrase into its exception ("Tunnel connection failed: 407 ...").
+anything else with 407 (or 403 for another target, 405 for another method). With ``echo_credentials`` on it is
+hostile: the reason phrase of its error answers repeats the ``Proxy-Authorization`` it was sent and the
+user:password that decodes to, in the switch's format, because a client's HTTP library puts that phrase into its
+exception ("Tunnel connection failed: 407 ...").
 Each request is audited like an API request, with method ``CONNECT`` and the target as the path.
 """
 

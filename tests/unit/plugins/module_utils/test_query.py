@@ -120,12 +120,19 @@ def test_empty_text_filters_are_refused_rather_than_matching_everything(option):
     assert failure.value.message == '%s is empty; give a value or leave the option out.' % option
 
 
-@pytest.mark.parametrize('bad', ['app01', '', '1042', 'c0ffee00-0000-4000-8000-00000000000g'])
+@pytest.mark.parametrize('bad', ['app01', '', '1042', 'c0ffee00-0000-4000-8000-00000000000g',
+                                 '{d1000000-0000-4000-8000-000000000001', 'd1000000-0000-4000-8000-000000000001\nx'])
 def test_definition_id_must_be_a_guid(bad):
     with pytest.raises(KeyfactorConfigError) as failure:
         instance_query(definition_id=bad)
     assert failure.value.message == ('definition_id %r is not a workflow definition GUID: expected the form '
-                                     'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (32 hexadecimal digits).' % bad)
+                                     'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (32 hexadecimal digits), optionally in '
+                                     'braces.' % bad)
+
+
+def test_definition_id_is_canonical_in_the_query():
+    assert instance_query(definition_id=' {D1000000-0000-4000-8000-000000000001}\n') == (
+        'DefinitionId -eq "d1000000-0000-4000-8000-000000000001"')
 
 
 # --- dates ---------------------------------------------------------------------------------------------
