@@ -25,7 +25,7 @@ _PLAIN_HEADERS = frozenset(("host", "user-agent", "accept", "accept-encoding", "
 
 def decoded_basic(authorization):
     """'user:password' of a Basic Authorization (or Proxy-Authorization) value, or None."""
-    scheme, _, encoded = (authorization or "").partition(" ")
+    scheme, _space, encoded = (authorization or "").partition(" ")
     if scheme.lower() != "basic":
         return None
     try:

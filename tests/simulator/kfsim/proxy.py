@@ -30,7 +30,7 @@ class ProxyHandler(socketserver.StreamRequestHandler):
     def handle(self):
         request_line = self.rfile.readline(MAX_HEAD_BYTES).decode("iso-8859-1").strip()
         headers = self._read_headers()
-        method, _, rest = request_line.partition(" ")
+        method, _space, rest = request_line.partition(" ")
         target = rest.partition(" ")[0]
         authorization = headers.get("Proxy-Authorization")
         status = self._status(method, target, authorization)
@@ -50,7 +50,7 @@ class ProxyHandler(socketserver.StreamRequestHandler):
             size += len(line)
             if not line.strip():
                 break
-            name, _, value = line.partition(":")
+            name, _colon, value = line.partition(":")
             headers[name.strip()] = value.strip()
         return headers
 

@@ -356,8 +356,8 @@ def test_any_control_character_or_unsendable_text_is_refused_without_echoing_it(
 
 
 def test_values_that_fit_are_sent_as_given():
-    settings = resolve_connection(validated(dict(BASIC, password=' pass word é ', headers={'X-Route': 'p k i',
-                                                                                          'X-Empty': ''})))
+    headers = {'X-Route': 'p k i', 'X-Empty': ''}
+    settings = resolve_connection(validated(dict(BASIC, password=' pass word é ', headers=headers)))
     assert settings.auth.password == ' pass word é '
     assert settings.headers == {'X-Route': 'p k i', 'X-Empty': ''}
     # trailing whitespace in a header value is refused: the receiver would drop it

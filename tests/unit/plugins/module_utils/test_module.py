@@ -150,7 +150,7 @@ def test_mutually_exclusive_options_echo_no_header_value(run_module, connection,
 
 @pytest.mark.parametrize('echo_format', ['raw', 'json', 'repr', 'html'])
 def test_a_gateway_credential_echoed_by_an_error_page_is_masked(run_module, connection, simulator, echo_format,
-                                                                  assert_no_secrets):
+                                                                assert_no_secrets):
     simulator.configure(echo_credentials=echo_format)
     args = dict(connection, headers={'X-Gateway-Credential': GATEWAY_CREDENTIAL}, password='Wrong-Passw0rd!')
     result = run_module(probe_main, args)

@@ -448,7 +448,7 @@ def test_an_error_page_echoing_the_credentials_shows_none_of_them(make_client, q
 
 @pytest.mark.parametrize('echo_format', ['raw', 'json', 'repr', 'html'])
 def test_an_identity_provider_error_page_echoing_the_token_form_shows_no_secret(make_client, quirky, echo_format,
-                                                                                 assert_no_secrets):
+                                                                                assert_no_secrets):
     quirky.configure(echo_credentials=echo_format, fault_503=1.0, fault_token=True, retry_after=0)
     client = make_client(auth='oauth', client_id='kf-quirky-client', retries=0)
     with pytest.raises(KeyfactorAPIError) as caught:
