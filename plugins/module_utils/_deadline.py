@@ -47,7 +47,7 @@ def deadline_for_this_thread(seconds):
 
 
 class _DeadlineReader(io.RawIOBase):
-    """The reading side of a socket (its SocketIO, which keeps it open while in use), each read ending by the deadline."""
+    """A socket's SocketIO (it keeps the socket open while in use), each read ending by the deadline."""
 
     def __init__(self, sock, deadline):
         super().__init__()

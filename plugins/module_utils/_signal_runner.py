@@ -134,8 +134,9 @@ class _InstanceRun:
     def _failure(self, error):
         """The failed result; changed when a signal was sent that may have been applied."""
         if self.sent == 'delivered':
-            return self._result(SIGNALED, 'Sent %s to workflow instance %s (it was %s), but re-reading it failed: %s' % (
-                self.target.key, self.instance_id, where(self.before), error.message), changed=True, failed=True)
+            return self._result(
+                SIGNALED, 'Sent %s to workflow instance %s (it was %s), but re-reading it failed: %s' % (
+                    self.target.key, self.instance_id, where(self.before), error.message), changed=True, failed=True)
         if self.sent == 'unknown':
             return self._result(None, 'Sent %s to workflow instance %s, but whether it was applied is unknown: %s' % (
                 self.target.key, self.instance_id, error.message), changed=True, failed=True)
@@ -243,9 +244,9 @@ class _InstanceRun:
             decision = self._resolve(reconcile, self._read())
             if decision.action != DELIVERED:
                 raise error
-            return self._result(SIGNALED, '%s (an earlier attempt\'s answer was lost, the API refused the re-send: %s; '
-                                'a re-read showed %s).' % (sent_msg(self.target, self.before, self.instance)[:-1], refusal,
-                                                           decision.msg), before=self.before, changed=True)
+            msg = '%s (an earlier attempt\'s answer was lost, the API refused the re-send: %s; a re-read showed %s).' % (
+                sent_msg(self.target, self.before, self.instance)[:-1], refusal, decision.msg)
+            return self._result(SIGNALED, msg, before=self.before, changed=True)
         decision = self._resolve(decide, self._read())
         if decision.action != NO_CHANGE:
             raise error

@@ -385,7 +385,8 @@ class Pager:
         if len(items) > size:
             raise KeyfactorAPIError(
                 'GET %s returned %d items for ReturnLimit %d: the server does not honour ReturnLimit, so the listing '
-                'cannot be paged.' % (self._path, len(items), size), status=response.status, method='GET', path=self._path)
+                'cannot be paged.' % (self._path, len(items), size),
+                status=response.status, method='GET', path=self._path)
         header = response.headers.get('x-total-count', '')
         if header.isdigit():
             self.total = int(header)

@@ -71,7 +71,7 @@ def parse_list_request(params, query_fields, sort_fields, default_sort):
 
 
 def as_served(list_request, switches):
-    """The page a server with the paging switches (ignore_page_returned, ignore_return_limit, max_return_limit) serves."""
+    """The page served with the paging switches: ignore_page_returned, ignore_return_limit, max_return_limit."""
     page, limit = list_request.page, list_request.limit
     if switches.ignore_page_returned:
         page = 1

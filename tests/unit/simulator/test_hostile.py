@@ -60,8 +60,8 @@ def test_max_return_limit_caps_pages_and_pages_by_the_capped_size(simulator):
 def test_signal_answer_applies_the_signal_then_answers_as_asked(simulator, answer, status, body, retry_after):
     simulator.configure(signal_answer=answer, retry_after=3)
     with simulator.session("approver1") as session:
-        response = session.post("%s%s/%s/Signals" % (simulator.api_url, INSTANCES, default_instance_id(1)), json=APPROVE,
-                                timeout=10)
+        response = session.post("%s%s/%s/Signals" % (simulator.api_url, INSTANCES, default_instance_id(1)),
+                                json=APPROVE, timeout=10)
     assert (response.status_code, response.content[:len(body)], response.headers.get("Retry-After")) == (
         status, body, retry_after)
     assert [entry["counted"] for entry in simulator.audit()["signals"]] == [True]
@@ -73,7 +73,8 @@ def test_signal_answer_applies_the_signal_then_answers_as_asked(simulator, answe
 def test_camel_case_keys_for_the_instance_its_definition_and_signals_not_free_form_data(simulator):
     simulator.configure(key_case="camel")
     detail = get(simulator, "%s/%s" % (INSTANCES, default_instance_id(15))).json()
-    assert {"id", "status", "currentStepUniqueName", "definition", "signals", "initialData", "currentStateData"} <= set(detail)
+    assert {"id", "status", "currentStepUniqueName", "definition", "signals", "initialData",
+            "currentStateData"} <= set(detail)
     assert set(detail["definition"]) == {"id", "displayName", "version", "workflowType"}
     assert "RenewedCertId" in detail["currentStateData"]  # free-form data keeps its keys
     listed = get(simulator, INSTANCES, ReturnLimit=1).json()[0]
@@ -91,7 +92,8 @@ def test_null_and_omitted_fields_in_lists_and_details(simulator):
     assert get(simulator, "%s/%s" % (INSTANCES, default_instance_id(1))).json()["Signals"] is None
 
 
-@pytest.mark.parametrize("visibility, secadmin_sees", [("all", ["ApprovalStatus"]), ("roles", []), ("roles-null", None)])
+@pytest.mark.parametrize("visibility, secadmin_sees", [
+    ("all", ["ApprovalStatus"]), ("roles", []), ("roles-null", None)])
 def test_signal_visibility_filters_signals_by_the_callers_roles(simulator, visibility, secadmin_sees):
     simulator.configure(signal_visibility=visibility)
     path = "%s/%s" % (INSTANCES, default_instance_id(1))

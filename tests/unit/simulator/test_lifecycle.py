@@ -60,8 +60,8 @@ def test_cli_switches_set_the_startup_configuration_that_reset_restores(simulato
         "--fault-lost-response", "0.2", "--latency-ms", "1", "--seed", "42", "--fault-token", "on",
         "--product-version", "11.0.1", "--api-path", "Keyfactor/API", "--generate", "7", "--ignore-page-returned", "on",
         "--ignore-return-limit", "on", "--max-return-limit", "5", "--signal-answer", "200-html", "--key-case", "camel",
-        "--null-fields", "Title,Definition.DisplayName", "--omit-fields", "StatusMessage", "--signal-visibility", "roles",
-        "--status-codes", "Suspended=7")
+        "--null-fields", "Title,Definition.DisplayName", "--omit-fields", "StatusMessage",
+        "--signal-visibility", "roles", "--status-codes", "Suspended=7")
     expected = {"api_path": "Keyfactor/API", "status_format": "int", "total_count": False, "signal_received": "per-step",
                 "repeat_signal": "ignore", "unknown_id_status": 400, "require_requested_with": False,
                 "advance_delay": 0.5, "token_lifetime": 60.0, "fault_503": 0.1, "retry_after": 2, "fault_reset": 0.05,

@@ -131,7 +131,8 @@ def detail_reads(simulator, run_marker):
     (5, [(n, 5) for n in range(1, 5)], [(n, 5) for n in range(1, 5)]),  # 5 + 5 + 5 + 3: a short later page ends it
     (1, [(n, 1) for n in range(1, 19)], [(n, 1) for n in range(1, 20)]),
 ])
-def test_paging_across_page_boundaries(api, simulator, warnings, run_marker, total_count, page_size, with_total, without_total):
+def test_paging_across_page_boundaries(api, simulator, warnings, run_marker, total_count, page_size, with_total,
+                                       without_total):
     simulator.configure(total_count=total_count)
     result = find(api, warnings, page_size=page_size, sort_field='ReferenceId')
     assert [instance['reference_id'] for instance in result['instances']] == list(range(1001, 1001 + ALL_INSTANCES))

@@ -6,7 +6,9 @@
 
 import pytest
 
-from ansible_collections.keyfactor.command.plugins.module_utils._errors import KeyfactorAnswerError, KeyfactorConfigError
+from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
+    KeyfactorAnswerError, KeyfactorConfigError,
+)
 from ansible_collections.keyfactor.command.plugins.module_utils._instances import (
     FINISHED_STATUSES, INFO_FIELDS, SIGNAL_FIELDS, STATUS_NAMES, instance_id_of, normalize_instance, parse_signal_key,
     status_name, status_table, validate_guid,
@@ -129,7 +131,8 @@ def test_a_required_field_missing_or_null_fails_naming_it(required, raw, label):
 
 @pytest.mark.parametrize('raw, message', [
     (dict(RAW, Definition='Web Server'), 'has Definition as text; expected an object.'),
-    (dict(RAW, Definition=dict(RAW['Definition'], Version='3')), 'has Definition.Version as text; expected an integer.'),
+    (dict(RAW, Definition=dict(RAW['Definition'], Version='3')),
+     'has Definition.Version as text; expected an integer.'),
     (dict(RAW, Signals={'SignalName': 'ApprovalStatus'}), 'has Signals as an object; expected a list.'),
     (dict(RAW, Signals=['ApprovalStatus']), 'has Signals[0] as text; expected an object.'),
     (dict(RAW, Signals=[{'SignalName': 'ApprovalStatus', 'SignalReceived': 'no'}]),
@@ -139,8 +142,8 @@ def test_a_required_field_missing_or_null_fails_naming_it(required, raw, label):
     (dict(RAW, ReferenceId='1042'), 'has ReferenceId as text; expected an integer.'),
     (dict(RAW, Title=42), 'has Title as a number; expected text.'),
     (dict(RAW, InitialData=[1, 2]), 'has InitialData as a list; expected an object.'),
-    (dict(RAW, Status=7), 'has Status 7, an integer code the status table does not know; name it with status_map '
-                          '(for example status_map: {7: Suspended}), after checking what the code means on your server.'),
+    (dict(RAW, Status=7), 'has Status 7, an integer code the status table does not know; name it with status_map (for '
+                          'example status_map: {7: Suspended}), after checking what the code means on your server.'),
 ])
 def test_an_unexpected_shape_names_what_was_expected(raw, message):
     with pytest.raises(KeyfactorAnswerError) as caught:

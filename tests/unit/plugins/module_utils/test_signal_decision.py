@@ -7,8 +7,8 @@
 import pytest
 
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
-    KeyfactorAnswerError, KeyfactorAPIError, KeyfactorAuthError, KeyfactorConfigError, KeyfactorError, KeyfactorNotAPIError,
-    KeyfactorNotFoundError, KeyfactorTransportError, KeyfactorUnknownOutcomeError,
+    KeyfactorAnswerError, KeyfactorAPIError, KeyfactorAuthError, KeyfactorConfigError, KeyfactorError,
+    KeyfactorNotAPIError, KeyfactorNotFoundError, KeyfactorTransportError, KeyfactorUnknownOutcomeError,
 )
 from ansible_collections.keyfactor.command.plugins.module_utils._instances import normalize_instance
 from ansible_collections.keyfactor.command.plugins.module_utils._signal_decision import (
@@ -234,7 +234,8 @@ def test_a_step_ahead_is_not_pending_yet_and_says_where_the_instance_stands():
 
 
 def test_at_the_step_but_running_it_is_not_pending_yet():
-    assert decide(instance(status='Running', current='RequireApproval1'), FIRST, definition=TWO_STAGE).action == NOT_PENDING
+    running = instance(status='Running', current='RequireApproval1')
+    assert decide(running, FIRST, definition=TWO_STAGE).action == NOT_PENDING
 
 
 @pytest.mark.parametrize('signals, listed', [({}, 'none'), ({'Acknowledge': False}, 'Acknowledge')])
@@ -258,8 +259,8 @@ def test_a_branch_not_taken_counts_as_passed():
 
 
 def test_a_status_outside_the_known_names_is_not_taken_as_finished():
-    unknown = normalize_instance({'Id': INSTANCE_ID, 'Status': 'Paused', 'CurrentStepUniqueName': 'StartNOOP', 'Signals': [],
-                                  'Definition': {'Id': 'd3', 'DisplayName': 'x', 'Version': 1}})
+    unknown = normalize_instance({'Id': INSTANCE_ID, 'Status': 'Paused', 'CurrentStepUniqueName': 'StartNOOP',
+                                  'Signals': [], 'Definition': {'Id': 'd3', 'DisplayName': 'x', 'Version': 1}})
     assert decide(unknown, FIRST, definition=TWO_STAGE).action == NOT_PENDING
 
 

@@ -173,12 +173,13 @@ def test_fields_the_module_does_not_need_may_be_null(info, simulator):
 
 
 @pytest.mark.parametrize('switches, details, message', [
-    (dict(null_fields='Status'), False, "The server's answer for workflow instance %s has no Status." % default_instance_id(1)),
+    (dict(null_fields='Status'), False,
+     "The server's answer for workflow instance %s has no Status." % default_instance_id(1)),
     (dict(omit_fields='Id'), False, "The server's answer for a workflow instance has no Id."),
     (dict(omit_fields='Id'), True, "The server's answer for a listed workflow instance has no Id."),
     (dict(status_format='int', status_codes='Suspended=7'), True,
-     "The server's answer for workflow instance %s has Status 7, an integer code the status table does not know; name it "
-     'with status_map' % default_instance_id(1)),
+     "The server's answer for workflow instance %s has Status 7, an integer code the status table does not know; "
+     'name it with status_map' % default_instance_id(1)),
 ])
 def test_a_field_the_module_needs_missing_or_unknown_fails_clearly(info, simulator, switches, details, message):
     simulator.configure(**switches)
@@ -189,7 +190,7 @@ def test_a_field_the_module_needs_missing_or_unknown_fails_clearly(info, simulat
 
 
 def test_a_listed_item_that_is_not_an_object_fails_clearly(info, simulator):
-    simulator.inject(method='GET', path='/Workflow/Instances$', status=200, body='["c0ffee00-0000-4000-8000-000000000001"]')
+    simulator.inject(method='GET', path='/Workflow/Instances$', status=200, body='["%s"]' % default_instance_id(1))
     result = info()
     assert (result['rc'], result['msg']) == (
         1, "The server's answer for a workflow instance is text; expected an object (a workflow instance).")

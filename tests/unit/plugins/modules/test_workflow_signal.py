@@ -304,8 +304,10 @@ def test_a_signal_turned_away_is_sent_again_when_a_re_read_shows_it_still_pendin
 def test_a_signal_applied_then_answered_429_or_503_is_signaled_and_changed(signal, simulator, answer):
     simulator.configure(signal_answer=answer, retry_after=0)
     result = signal(instance_id=SINGLE)
-    assert (result['rc'], result['changed'], result['outcome'], result['instance']['status']) == (0, True, 'signaled', 'Complete')
-    assert 'its answer was lost; a re-read showed the instance no longer waits at step RequireApproval1' in result['msg']
+    assert (result['rc'], result['changed'], result['outcome'], result['instance']['status']) == (
+        0, True, 'signaled', 'Complete')
+    assert 'its answer was lost; a re-read showed the instance no longer waits at step RequireApproval1' in (
+        result['msg'])
     assert calls(simulator) == [('GET', 'instance'), ('POST', 'signal'), ('GET', 'instance')]
     assert len(counted_signals(simulator)) == 1
 
@@ -325,7 +327,8 @@ def test_signals_turned_away_again_and_again_are_bounded_by_retries(signal, simu
     simulator.inject(method='POST', path='/Signals$', status=503, headers={'Retry-After': '0'}, times=5)
     result = signal(instance_id=SINGLE, retries=1)
     assert (result['rc'], result['changed']) == (1, False)
-    assert 'had an unknown outcome 2 time(s), and each re-read showed it still pending; gave up after 1 re-send(s)' in result['msg']
+    assert ('had an unknown outcome 2 time(s), and each re-read showed it still pending; gave up after 1 re-send(s)'
+            in result['msg'])
     assert calls(simulator).count(('POST', 'signal')) == 2
     assert counted_signals(simulator) == []
 
@@ -334,10 +337,11 @@ def test_a_wrong_api_path_stops_the_task_with_one_clear_message(signal, simulato
     result = signal(instance_ids=[SINGLE, SINGLE_2, DUAL_NEW], api_path='KeyfactorApiV2', concurrency=1)
     assert (result['rc'], result['changed']) == (1, False)
     assert result['msg'].startswith('No Keyfactor Command API answers at https://%s/KeyfactorApiV2' % simulator.host)
-    assert result['msg'].endswith('The task stopped there: %s for 3 workflow instance(s): 1 failed, 2 not tried.' % APPROVE)
+    assert result['msg'].endswith(
+        'The task stopped there: %s for 3 workflow instance(s): 1 failed, 2 not tried.' % APPROVE)
     assert [(entry['instance_id'], entry['failed']) for entry in result['results']] == [
         (SINGLE, True), (SINGLE_2, True), (DUAL_NEW, True)]
-    assert [entry['msg'].startswith('Not tried: the task stopped before this instance') for entry in result['results']] == [
+    assert [entry['msg'].startswith('Not tried: the task stopped') for entry in result['results']] == [
         False, True, True]
     assert [entry['path'] for entry in simulator.audit()['requests']] == [
         '/KeyfactorApiV2/Workflow/Instances/' + SINGLE, '/KeyfactorApiV2/Status/Endpoints']
@@ -574,7 +578,7 @@ def after_sends(monkeypatch):
 
 @pytest.fixture
 def before_first_read_of(monkeypatch):
-    """before_first_read_of(instance_id, action): run action() once, just before the module first reads that instance."""
+    """before_first_read_of(instance_id, action): run action() once, just before the first read of that instance."""
     def install(target, action):
         original = WorkflowApi.get_instance
         done = []
@@ -606,9 +610,9 @@ def test_a_token_expiring_at_the_fifth_instance_keeps_the_four_results_and_tries
     assert [(entry['outcome'], entry['changed'], entry['failed']) for entry in result['results']] == (
         [('signaled', True, False)] * 4 + [(None, False, True)] * 4)
     assert 'check access_token (KEYFACTOR_AUTH_ACCESS_TOKEN)' in result['results'][4]['msg']
-    assert all(entry['msg'].startswith('Not tried: the task stopped before this instance, at an error every instance '
-                                       'would meet (GET /Workflow/Instances/%s failed with HTTP 401' % eight_instances[4])
-               for entry in result['results'][5:])
+    not_tried = ('Not tried: the task stopped before this instance, at an error every instance would meet '
+                 '(GET /Workflow/Instances/%s failed with HTTP 401' % eight_instances[4])
+    assert all(entry['msg'].startswith(not_tried) for entry in result['results'][5:])
     assert result['msg'].endswith('The task stopped there: %s for 8 workflow instance(s): 4 signaled, 1 failed, '
                                   '3 not tried.' % APPROVE)
     assert sorted(entry['instance_id'] for entry in counted_signals(simulator)) == sorted(eight_instances[:4])
@@ -656,7 +660,8 @@ def test_a_signal_sent_before_the_credentials_failed_is_changed(signal, simulato
 def test_any_success_answer_to_the_signal_is_delivered(signal, simulator, answer):
     simulator.configure(signal_answer=answer)
     result = signal(instance_id=SINGLE)
-    assert (result['rc'], result['changed'], result['outcome'], result['instance']['status']) == (0, True, 'signaled', 'Complete')
+    assert (result['rc'], result['changed'], result['outcome'], result['instance']['status']) == (
+        0, True, 'signaled', 'Complete')
     assert calls(simulator) == [('GET', 'instance'), ('POST', 'signal'), ('GET', 'instance')]
     assert result['warnings'] == []
 
@@ -683,7 +688,8 @@ def test_a_re_send_refused_after_an_unknown_outcome_is_signaled_when_the_step_is
             simulator.configure(fault_lost_response=0)
     before_send(stage)
     result = signal(instance_id=DUAL_NEW)
-    assert (result['rc'], result['changed'], result['outcome'], result['instance']['status']) == (0, True, 'signaled', 'Suspended')
+    assert (result['rc'], result['changed'], result['outcome'], result['instance']['status']) == (
+        0, True, 'signaled', 'Suspended')
     assert ("an earlier attempt's answer was lost, the API refused the re-send: KEYEXAMPLE\\approver1 has already sent "
             in result['msg'])
     assert result['msg'].endswith('a re-read showed the signal shows as received from the caller).')
@@ -698,8 +704,9 @@ def test_a_success_answer_the_re_read_contradicts_is_reported_with_a_warning(sig
     result = signal(instance_id=SINGLE)
     assert (result['rc'], result['changed'], result['outcome']) == (0, True, 'signaled')
     assert result['warnings'] == [
-        'Workflow instance %s: the server accepted %s, but a re-read still shows it pending and not received (the server '
-        'may have applied another signal in its place); run the task again to see whether it is still owed.' % (SINGLE, APPROVE)]
+        'Workflow instance %s: the server accepted %s, but a re-read still shows it pending and not received (the '
+        'server may have applied another signal in its place); run the task again to see whether it is still owed.'
+        % (SINGLE, APPROVE)]
 
 
 # --- answer shapes: every field the module reads is checked ---------------------------------------------------------
@@ -718,8 +725,7 @@ def test_a_missing_null_or_unknown_field_fails_the_instance_and_sends_nothing(si
     result = signal(instance_ids=[SINGLE, SINGLE_2])
     assert (result['rc'], result['changed']) == (1, False)
     for instance_id, entry in zip([SINGLE, SINGLE_2], result['results']):
-        assert entry['msg'] == "The server's answer for workflow instance %s %s" % (instance_id, message) or (
-            entry['msg'].startswith("The server's answer for workflow instance %s %s" % (instance_id, message)))
+        assert entry['msg'].startswith("The server's answer for workflow instance %s %s" % (instance_id, message))
     assert ('POST', 'signal') not in calls(simulator)
 
 
@@ -754,6 +760,6 @@ def test_a_signal_the_server_does_not_offer_the_caller_fails_at_once(signal, sim
     assert (result['rc'], result['changed']) == (1, False)
     assert result['msg'] == (
         'Workflow instance %s is Suspended at step RequireApproval1, but does not offer signal ApprovalStatus to the '
-        "caller (the signals it lists: none): the caller may not be one of the step's approvers. Check that the user or "
-        'OAuth client holds one of the roles the definition allows to send %s.' % (SINGLE, APPROVE))
+        "caller (the signals it lists: none): the caller may not be one of the step's approvers. Check that the user "
+        'or OAuth client holds one of the roles the definition allows to send %s.' % (SINGLE, APPROVE))
     assert calls(simulator) == [('GET', 'instance'), ('GET', 'definition')]
