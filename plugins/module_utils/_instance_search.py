@@ -116,6 +116,7 @@ def _truncated(returned, total, limit):
 def _read_details(api, instance_ids, table, concurrency, warn):
     """The full record of each listed instance, read concurrently; instances deleted meanwhile are left out."""
     instances, gone = [], []
+
     def read(instance_id):
         raw = api.get_instance(instance_id)
         return None if raw is None else normalize_instance(raw, table, requested_id=instance_id)

@@ -293,8 +293,8 @@ def test_signal_post_is_never_resent_after_a_bare_503(make_client, simulator, re
     assert not recorder.warnings
 
 
-@pytest.mark.parametrize('status, headers, retry_after', [(503, {'Retry-After': '2'}, 2.0), (429, {}, None),
-                                                         (429, {'Retry-After': '1'}, 1.0)])
+@pytest.mark.parametrize('status, headers, retry_after', [
+    (503, {'Retry-After': '2'}, 2.0), (429, {}, None), (429, {'Retry-After': '1'}, 1.0)])
 def test_signal_post_turned_away_has_an_unknown_outcome_and_is_not_resent(
         make_client, simulator, recorder, status, headers, retry_after):
     # A gateway may answer 429 or 503 after the server applied the signal: only a re-read can tell.
