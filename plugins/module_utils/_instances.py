@@ -180,9 +180,7 @@ def instance_id_of(raw):
 
 
 def _status(answer, table):
-    raw = answer.get('Status')
-    if raw is None:
-        return None
+    raw = answer.get('Status')  # required: never None here
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
         raise _unexpected(answer.about, 'Status', raw, 'a status name or an integer code')
     name = status_name(raw, table)
@@ -228,13 +226,13 @@ def normalize_instance(raw, table=None, required=INFO_FIELDS, requested_id=None)
     """snake_case view of an InstanceQueryResponse or InstanceResponse, every field checked.
 
     PascalCase keys (what the server sends) and camelCase keys (what the v11 spec declares) are both read.
-    A field of `required` that is missing or null, or any field of another JSON type than the API's models
+    A field of `required` (INFO_FIELDS always) that is missing or null, or any field of another JSON type than the API's models
     give it, raises KeyfactorAnswerError naming the instance and the field. The detail keys (signals,
     initial_data, current_state_data) appear only when the server sent them, that is for a
     single-instance read; free-form data passes through untouched.
     """
     about = 'workflow instance %s' % requested_id if requested_id else 'a workflow instance'
-    answer = _object_answer(raw, about, required)
+    answer = _object_answer(raw, about, INFO_FIELDS | required)
     instance_id = answer.get('Id', _text)
     if requested_id is None and instance_id is not None:
         answer.about = 'workflow instance %s' % instance_id

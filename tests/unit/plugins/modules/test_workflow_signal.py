@@ -14,6 +14,7 @@ import json
 
 import pytest
 
+from ansible_collections.keyfactor.command.plugins.module_utils import _signal_runner
 from ansible_collections.keyfactor.command.plugins.module_utils._workflow_api import WorkflowApi
 from ansible_collections.keyfactor.command.plugins.modules.workflow_signal import main
 
@@ -310,6 +311,15 @@ def test_a_signal_applied_then_answered_429_or_503_is_signaled_and_changed(signa
         result['msg'])
     assert calls(simulator) == [('GET', 'instance'), ('POST', 'signal'), ('GET', 'instance')]
     assert len(counted_signals(simulator)) == 1
+
+
+def test_the_re_read_after_a_429_waits_for_retry_after(signal, simulator, monkeypatch):
+    waits = []
+    monkeypatch.setattr(_signal_runner.time, 'sleep', waits.append)
+    simulator.configure(signal_answer='429', retry_after=2)
+    result = signal(instance_id=SINGLE)
+    assert (result['rc'], result['changed'], result['outcome']) == (0, True, 'signaled')
+    assert waits == [2.0]
 
 
 def test_a_signal_turned_away_while_another_approver_finishes_the_step_is_signaled(signal, simulator, before_send):
@@ -695,6 +705,18 @@ def test_a_re_send_refused_after_an_unknown_outcome_is_signaled_when_the_step_is
     assert result['msg'].endswith('a re-read showed the signal shows as received from the caller).')
     assert calls(simulator).count(('POST', 'signal')) == 2
     assert len(counted_signals(simulator)) == 1
+
+
+def test_a_re_send_refused_for_another_reason_after_an_unknown_outcome_fails_with_the_api_error(signal, simulator):
+    # The first POST was turned away by a gateway (not applied: the re-read shows it pending); the re-send is refused.
+    simulator.inject(method='POST', path='/Signals$', status=502, body='<html>Bad Gateway</html>', times=1)
+    simulator.inject(method='POST', path='/Signals$', status=400, times=1,
+                     body='{"ErrorCode": "0xA5100005", "Message": "The signal data is not valid."}')
+    result = signal(instance_id=SINGLE)
+    assert (result['rc'], result['changed'], result['outcome']) == (1, False, None)
+    assert result['msg'] == ('POST /Workflow/Instances/%s/Signals failed with HTTP 400 Bad Request (Keyfactor error '
+                             '0xA5100005: The signal data is not valid.).' % SINGLE)
+    assert counted_signals(simulator) == []
 
 
 def test_a_success_answer_the_re_read_contradicts_is_reported_with_a_warning(signal, simulator, before_send):
