@@ -151,15 +151,14 @@ class _Answer:
     def get(self, name, convert=None):
         """The field converted, or None when it is missing or null and not required."""
         value = self._value(name)
-        label = self.prefix + name
         if value is _MISSING or value is None:
-            if label in self.required:
-                raise KeyfactorAnswerError("The server's answer for %s has no %s." % (self.about, label))
+            if self.prefix + name in self.required:
+                raise KeyfactorAnswerError("The server's answer for %s has no %s%s." % (self.about, self.prefix, name))
             return None
         try:
             return convert(value) if convert else value
         except _Mismatch as mismatch:
-            raise _unexpected(self.about, label, value, mismatch.expected)
+            raise _unexpected(self.about, self.prefix + name, value, mismatch.expected)
 
     def nested(self, name):
         """The _Answer of an object field, or None when it is missing or null and not required."""
