@@ -569,36 +569,26 @@ def eight_instances(simulator):
 
 
 @pytest.fixture
-def after_sends(monkeypatch):
-    """after_sends(count, action): run action() once, right after the module's count-th signal POST returned."""
-    def install(count, action):
-        original = WorkflowApi.send_signal
-        sent = []
+def on_call(monkeypatch):
+    """on_call(name, action, at=1, after=False, instance_id=None): run action() once, before (or after) the at-th call of
+    WorkflowApi.<name> (counting only the calls for instance_id, when given)."""
+    def install(name, action, at=1, after=False, instance_id=None):
+        original = getattr(WorkflowApi, name)
+        seen = []
 
-        def send_signal(api, instance_id, signal_key, data):
-            try:
-                return original(api, instance_id, signal_key, data)
-            finally:
-                sent.append(instance_id)
-                if len(sent) == count:
-                    action()
-        monkeypatch.setattr(WorkflowApi, 'send_signal', send_signal)
-    return install
-
-
-@pytest.fixture
-def before_first_read_of(monkeypatch):
-    """before_first_read_of(instance_id, action): run action() once, just before the first read of that instance."""
-    def install(target, action):
-        original = WorkflowApi.get_instance
-        done = []
-
-        def get_instance(api, instance_id):
-            if instance_id == target and not done:
-                done.append(instance_id)
+        def wrapper(api, called_id, *args):
+            counts = instance_id is None or called_id == instance_id
+            if counts:
+                seen.append(called_id)
+            due = counts and len(seen) == at
+            if due and not after:
                 action()
-            return original(api, instance_id)
-        monkeypatch.setattr(WorkflowApi, 'get_instance', get_instance)
+            try:
+                return original(api, called_id, *args)
+            finally:
+                if due and after:
+                    action()
+        monkeypatch.setattr(WorkflowApi, name, wrapper)
     return install
 
 
@@ -613,8 +603,8 @@ def requested_instances(simulator):
 
 
 def test_a_token_expiring_at_the_fifth_instance_keeps_the_four_results_and_tries_no_more(
-        signal, simulator, eight_instances, before_first_read_of):
-    before_first_read_of(eight_instances[4], simulator.expire_tokens)
+        signal, simulator, eight_instances, on_call):
+    on_call('get_instance', simulator.expire_tokens, instance_id=eight_instances[4])
     result = signal(instance_ids=eight_instances, concurrency=1, **token_options(simulator))
     assert (result['rc'], result['changed'], result['failed'], result['http_status']) == (1, True, True, 401)
     assert [(entry['outcome'], entry['changed'], entry['failed']) for entry in result['results']] == (
@@ -630,8 +620,8 @@ def test_a_token_expiring_at_the_fifth_instance_keeps_the_four_results_and_tries
 
 
 def test_with_concurrency_the_instances_in_flight_finish_and_no_new_one_starts(
-        signal, simulator, eight_instances, after_sends):
-    after_sends(2, simulator.expire_tokens)
+        signal, simulator, eight_instances, on_call):
+    on_call('send_signal', simulator.expire_tokens, at=2, after=True)
     result = signal(instance_ids=eight_instances, concurrency=3, **token_options(simulator))
     assert (result['rc'], result['changed'], result['failed']) == (1, True, True)
     signaled = [entry['instance_id'] for entry in result['results'] if entry['outcome'] == 'signaled']
@@ -654,8 +644,8 @@ def test_an_answer_that_is_not_the_api_stops_the_task_and_keeps_what_was_done(si
     assert len(counted_signals(simulator)) == 4
 
 
-def test_a_signal_sent_before_the_credentials_failed_is_changed(signal, simulator, after_sends):
-    after_sends(1, simulator.expire_tokens)
+def test_a_signal_sent_before_the_credentials_failed_is_changed(signal, simulator, on_call):
+    on_call('send_signal', simulator.expire_tokens, after=True)
     result = signal(instance_id=SINGLE, **token_options(simulator))
     assert (result['rc'], result['changed'], result['outcome'], result['http_status']) == (1, True, 'signaled', 401)
     assert result['msg'].startswith('Sent %s to workflow instance %s (it was Suspended at step RequireApproval1), but '
