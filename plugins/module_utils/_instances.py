@@ -4,6 +4,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Workflow instances as the modules return them: one normalisation, one status table.
 
+The same checks serve the parts of a workflow definition that workflow_signal's decisions read.
+
 FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 """
 
@@ -166,10 +168,10 @@ class _Answer:
         return None if value is None else _Answer(value, self.about, self.required, self.prefix + name + '.')
 
 
-def _object_answer(raw, about, required):
+def _object_answer(raw, about, required, kind='a workflow instance'):
     if not isinstance(raw, dict):
-        raise KeyfactorAnswerError("The server's answer for %s is %s; expected an object (a workflow instance)." % (
-            about, _json_type(raw)))
+        raise KeyfactorAnswerError("The server's answer for %s is %s; expected an object (%s)." % (
+            about, _json_type(raw), kind))
     return _Answer(raw, about, required)
 
 
@@ -191,6 +193,41 @@ def _status(answer, table):
     return name
 
 
+def _list_of_objects(answer, name):
+    """The _Answer of each object of a nullable list field ([] when null or missing)."""
+    items = answer.get(name)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise _unexpected(answer.about, answer.prefix + name, items, 'a list')
+    for position, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise _unexpected(answer.about, '%s%s[%d]' % (answer.prefix, name, position), item, 'an object')
+    return [_Answer(item, answer.about, answer.required, '%s%s[].' % (answer.prefix, name)) for item in items]
+
+
+def _outputs(step):
+    outputs = step.get('Outputs', _free_form) or {}
+    for name, target in outputs.items():
+        if target is not None and not isinstance(target, str):
+            raise _unexpected(step.about, '%sOutputs.%s' % (step.prefix, name), target, 'text (a step UniqueName)')
+    return outputs
+
+
+def definition_steps(raw, about):
+    """What workflow_signal's decisions read of a DefinitionResponse, checked, in PascalCase whatever the casing.
+
+    {'Steps': [{'UniqueName', 'Enabled', 'Signals': [{'SignalName'}], 'Outputs'}]}; every field is nullable, as
+    in the API's models. `about` names the definition in messages.
+    """
+    answer = _object_answer(raw, about, frozenset(), 'a workflow definition')
+    return {'Steps': [
+        {'UniqueName': step.get('UniqueName', _text), 'Enabled': step.get('Enabled', _boolean),
+         'Signals': [{'SignalName': signal.get('SignalName', _text)} for signal in _list_of_objects(step, 'Signals')],
+         'Outputs': _outputs(step)}
+        for step in _list_of_objects(answer, 'Steps')]}
+
+
 def _definition(answer):
     definition = answer.nested('Definition')
     if definition is None:
@@ -204,16 +241,8 @@ def _definition(answer):
 
 
 def _signals(answer, step_unique_name):
-    raw_signals = answer.get('Signals')
-    if raw_signals is None:
-        return []
-    if not isinstance(raw_signals, list):
-        raise _unexpected(answer.about, 'Signals', raw_signals, 'a list')
     signals = []
-    for position, raw in enumerate(raw_signals):
-        if not isinstance(raw, dict):
-            raise _unexpected(answer.about, 'Signals[%d]' % position, raw, 'an object')
-        signal = _Answer(raw, answer.about, answer.required, 'Signals[].')
+    for signal in _list_of_objects(answer, 'Signals'):
         name = signal.get('SignalName', _text)
         signals.append({'name': name, 'key': '%s.%s' % (step_unique_name, name),
                         'step_signal_id': signal.get('StepSignalId', _text),

@@ -17,7 +17,7 @@ import time
 from collections import Counter, namedtuple
 
 from ._errors import KeyfactorConfigError, KeyfactorError, KeyfactorHTTPError, KeyfactorUnknownOutcomeError
-from ._instances import SIGNAL_FIELDS, normalize_instance, validate_guid
+from ._instances import SIGNAL_FIELDS, definition_steps, normalize_instance, validate_guid
 from ._parallel import map_concurrently
 from ._signal_decision import (
     DELIVERED, FAIL, NO_CHANGE, NOT_PENDING, OUTCOMES, READ_ASSIGNED, READ_DEFINITION, SEND, SIGNALED, decide,
@@ -60,7 +60,9 @@ class DefinitionCache:
             entry = self._entries.setdefault(key, {'lock': threading.Lock()})
         with entry['lock']:
             if 'value' not in entry:
-                entry['value'] = self._api.get_definition(definition_id, version)
+                raw = self._api.get_definition(definition_id, version)
+                about = 'workflow definition %s version %s' % (definition_id, version)
+                entry['value'] = None if raw is None else definition_steps(raw, about)
             return entry['value']
 
 

@@ -15,7 +15,9 @@ from kfsim.clock import now
 from kfsim.fields import DEFINITION_FIELDS, INSTANCE_QUERY_FIELDS, INSTANCE_SORT_FIELDS
 from kfsim.listing import as_served, parse_list_request, query_parameters, select
 from kfsim.responses import error_response, json_response, no_content, signal_answer
-from kfsim.views import definition_detail, definition_summary, instance_detail, instance_summary, shape_instance
+from kfsim.views import (
+    definition_detail, definition_summary, instance_detail, instance_summary, shape_definition, shape_instance,
+)
 
 # Signals accepts these media types (reference 1: application/json, json-patch+json, text/json, */*+json).
 JSON_MEDIA_TYPES = ("application/json", "text/json")
@@ -160,7 +162,7 @@ def get_definition(call, definition_id):
     if number not in definition.versions:
         raise errors.ApiError(404, errors.NOT_FOUND, "Workflow definition %s has no version %d; versions: %s." % (
             definition.id, number, ", ".join(str(known) for known in sorted(definition.versions))))
-    return json_response(definition_detail(definition, definition.versions[number]))
+    return json_response(shape_definition(definition_detail(definition, definition.versions[number]), call.switches))
 
 
 def status_endpoints(call):

@@ -181,7 +181,8 @@ class Switches:
         choice("204", "200-empty", "200-html", "200-text", "200-json", "202-empty", "429", "503"),
         "the answer to an applied signal: a success with an odd body, or 429/503 with Retry-After as a gateway sends"))
     key_case: str = field(default="pascal", metadata=about(
-        choice("pascal", "camel"), "keys of instance bodies: PascalCase, or camelCase as the v11 spec declares"))
+        choice("pascal", "camel"),
+        "keys of instance and definition bodies: PascalCase, or camelCase as the v11 spec declares"))
     null_fields: tuple = field(default=(), metadata=about(
         parse_field_list, "instance body keys sent as null (Definition.X for the nested Definition)"))
     omit_fields: tuple = field(default=(), metadata=about(

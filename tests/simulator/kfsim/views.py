@@ -78,6 +78,20 @@ def _camel_keys(body):
     return {_camel(key): convert(key, value) for key, value in body.items()}
 
 
+def _camel_step(step):
+    """A step in camelCase; its ConfigurationParameters and Outputs are maps of free-form names, kept as they are."""
+    return {_camel(key): [{_camel(name): item for name, item in entry.items()} for entry in value]
+            if key in ("Signals", "Conditions") else value for key, value in step.items()}
+
+
+def shape_definition(body, switches):
+    """A DefinitionResponse as key_case asks (its steps, their signals and conditions too)."""
+    if switches.key_case != "camel":
+        return body
+    return {_camel(key): [_camel_step(step) for step in value] if key == "Steps" else value
+            for key, value in body.items()}
+
+
 def shape_instance(body, switches):
     """An instance body as the hostile-shape switches ask: null_fields, omit_fields, key_case."""
     for names, change in ((switches.null_fields, "null"), (switches.omit_fields, "omit")):

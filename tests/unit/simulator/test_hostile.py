@@ -83,6 +83,15 @@ def test_camel_case_keys_for_the_instance_its_definition_and_signals_not_free_fo
     assert set(waiting["signals"][0]) == {"signalName", "stepSignalId", "signalReceived"}
 
 
+def test_camel_case_keys_for_a_definition_its_steps_and_their_signals_not_free_form_maps(simulator):
+    simulator.configure(key_case="camel")
+    body = get(simulator, "/Workflow/Definitions/d1000000-0000-4000-8000-000000000001").json()
+    assert {"id", "displayName", "steps", "publishedVersion"} <= set(body)
+    approval = next(step for step in body["steps"] if step["uniqueName"] == "RequireApproval1")
+    assert approval["signals"] == [{"roleIds": [3], "signalName": "ApprovalStatus"}]
+    assert approval["outputs"] == {"continue": "Enroll"}
+
+
 def test_null_and_omitted_fields_in_lists_and_details(simulator):
     simulator.configure(null_fields="CurrentStepUniqueName,Definition.Version,Signals", omit_fields="Status,Title")
     for body in (get(simulator, "%s/%s" % (INSTANCES, default_instance_id(1))).json(),

@@ -10,8 +10,8 @@ from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
     KeyfactorAnswerError, KeyfactorConfigError,
 )
 from ansible_collections.keyfactor.command.plugins.module_utils._instances import (
-    FINISHED_STATUSES, INFO_FIELDS, SIGNAL_FIELDS, STATUS_NAMES, instance_id_of, normalize_instance, parse_signal_key,
-    status_name, status_table, validate_guid,
+    FINISHED_STATUSES, INFO_FIELDS, SIGNAL_FIELDS, STATUS_NAMES, definition_steps, instance_id_of, normalize_instance,
+    parse_signal_key, status_name, status_table, validate_guid,
 )
 
 # The reference's example InstanceResponse (keyfactor-api.md section 13.1).
@@ -160,6 +160,56 @@ def test_an_item_that_is_not_an_object_fails_clearly(item, kind):
     with pytest.raises(KeyfactorAnswerError) as caught:
         instance_id_of(item)
     assert caught.value.message == expected % 'a listed workflow instance'
+
+
+# --- the parts of a definition workflow_signal decides from -------------------------------------------------------
+
+DEFINITION = {
+    'Id': 'd1000000-0000-4000-8000-000000000001', 'DisplayName': 'Web Server Enrollment Approval', 'Key': '41',
+    'Steps': [
+        {'Id': 's1', 'UniqueName': 'StartNOOP', 'ExtensionName': 'NOOPStep', 'Enabled': True, 'Signals': [],
+         'ConfigurationParameters': {}, 'Outputs': {'continue': 'RequireApproval1'}},
+        {'Id': 's2', 'UniqueName': 'RequireApproval1', 'Enabled': True, 'ConfigurationParameters': {'Count': 1},
+         'Signals': [{'RoleIds': [3], 'SignalName': 'ApprovalStatus'}], 'Outputs': {'continue': None}},
+    ],
+}
+STEPS = {'Steps': [
+    {'UniqueName': 'StartNOOP', 'Enabled': True, 'Signals': [], 'Outputs': {'continue': 'RequireApproval1'}},
+    {'UniqueName': 'RequireApproval1', 'Enabled': True, 'Signals': [{'SignalName': 'ApprovalStatus'}],
+     'Outputs': {'continue': None}},
+]}
+ABOUT_DEFINITION = "The server's answer for workflow definition d1 version 1 "
+
+
+def test_definition_steps_keep_what_the_decisions_read_in_either_casing():
+    assert definition_steps(DEFINITION, 'workflow definition d1 version 1') == STEPS
+    camel = {key[:1].lower() + key[1:]: value for key, value in DEFINITION.items()}
+    camel['steps'] = [{key[:1].lower() + key[1:]: value for key, value in step.items()} for step in DEFINITION['Steps']]
+    assert definition_steps(camel, 'workflow definition d1 version 1') == STEPS
+
+
+def test_definition_steps_may_be_null_or_missing():
+    assert definition_steps({'Id': 'd1', 'Steps': None}, 'x') == {'Steps': []}
+    assert definition_steps({'Steps': [{}]}, 'x') == {'Steps': [
+        {'UniqueName': None, 'Enabled': None, 'Signals': [], 'Outputs': {}}]}
+
+
+@pytest.mark.parametrize('raw, message', [
+    (['Steps'], 'is a list; expected an object (a workflow definition).'),
+    ({'Steps': 'StartNOOP'}, 'has Steps as text; expected a list.'),
+    ({'Steps': ['StartNOOP']}, 'has Steps[0] as text; expected an object.'),
+    ({'Steps': [{'UniqueName': 7}]}, 'has Steps[].UniqueName as a number; expected text.'),
+    ({'Steps': [{'Enabled': 'yes'}]}, 'has Steps[].Enabled as text; expected true or false.'),
+    ({'Steps': [{'Signals': {'SignalName': 'x'}}]}, 'has Steps[].Signals as an object; expected a list.'),
+    ({'Steps': [{'Signals': [{'SignalName': ['x']}]}]}, 'has Steps[].Signals[].SignalName as a list; expected text.'),
+    ({'Steps': [{'Outputs': ['EndNOOP']}]}, 'has Steps[].Outputs as a list; expected an object.'),
+    ({'Steps': [{'Outputs': {'continue': 3}}]},
+     'has Steps[].Outputs.continue as a number; expected text (a step UniqueName).'),
+])
+def test_a_definition_of_another_shape_names_what_was_expected(raw, message):
+    with pytest.raises(KeyfactorAnswerError) as caught:
+        definition_steps(raw, 'workflow definition d1 version 1')
+    assert caught.value.message == ABOUT_DEFINITION + message
 
 
 def test_a_status_code_named_by_status_map_is_read():

@@ -749,6 +749,16 @@ def test_a_definition_that_is_not_an_object_names_what_was_expected(signal, simu
         1, "The server's answer for workflow instance %s has Definition as text; expected an object." % SINGLE)
 
 
+def test_a_definition_of_another_shape_fails_the_instances_that_need_it(signal, simulator):
+    definition = 'd1000000-0000-4000-8000-000000000001'
+    simulator.inject(method='GET', path='/Workflow/Definitions/%s$' % definition, status=200, times=1,
+                     body=json.dumps({'Id': definition, 'Steps': {'UniqueName': 'StartNOOP'}}))
+    result = signal(instance_ids=[SINGLE, COMPLETE])  # only the finished one needs its definition
+    assert [(entry['outcome'], entry['failed']) for entry in result['results']] == [('signaled', False), (None, True)]
+    assert result['results'][1]['msg'] == (
+        "The server's answer for workflow definition %s version 1 has Steps as an object; expected a list." % definition)
+
+
 def test_a_status_code_named_with_status_map_is_read(signal, simulator):
     simulator.configure(status_format='int', status_codes='Suspended=7,Complete=8')
     result = signal(instance_id=SINGLE, status_map={7: 'Suspended', 8: 'Complete'})
