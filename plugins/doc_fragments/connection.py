@@ -116,8 +116,9 @@ options:
     type: str
   timeout:
     description:
-      - Seconds to wait for a connection and for each response, per request. Must be a finite number greater than 0
-        and at most V(604800) (a week).
+      - Seconds each request may take, from sending it to the last byte of the answer (and to connect). A server
+        that sends its answer a few bytes at a time cannot stretch a request beyond it.
+        Must be a finite number greater than 0 and at most V(604800) (a week).
       - If not set, the value of the E(KEYFACTOR_CLIENT_TIMEOUT) environment variable is used, then V(60).
     type: float
     default: 60
@@ -126,9 +127,9 @@ options:
       - How many times to retry a failed read (GET) after a connection error, a timeout or HTTP 429, 502, 503 or 504,
         honouring C(Retry-After) and otherwise backing off exponentially with jitter. Each retry is reported as a warning.
       - A request that changes state is never sent again blindly. It is retried only when the failure proves it never
-        reached the server (DNS failure, connection refused, TLS handshake failure). After HTTP 429, or 503 with
-        C(Retry-After), the module waits as asked and re-reads the state before deciding to send again; after any other
-        failure it re-reads the state to learn whether the request took effect.
+        reached the server (DNS failure, connection refused, TLS handshake failure). After any other failure, HTTP 429
+        and 5xx included, it re-reads the state (after C(Retry-After), if the server named one) to learn whether the
+        request took effect, and sends again only if it did not.
     type: int
     default: 3
   headers:
@@ -147,7 +148,8 @@ options:
       - Names for integer workflow status codes, merged over the built-in table
         V(0=Unknown), V(1=Running), V(2=Suspended), V(3=Complete), V(4=Rejected), V(5=Failed), V(6=CanceledForRestart).
       - Keyfactor documents the status as a name; the built-in table is only used if a server sends integers, and
-        this option corrects it should a server number them differently.
+        this option corrects it should a server number them differently. An integer neither names fails the instance,
+        naming the integer.
     type: dict
 notes:
   - The environment variables are the ones Keyfactor's own tools (kfutil, the Terraform provider) read, so an existing

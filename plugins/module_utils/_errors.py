@@ -249,7 +249,12 @@ class KeyfactorUnknownOutcomeError(KeyfactorError):
     """A state-changing request failed after it may have reached the server.
 
     The caller must re-read the state to learn whether it took effect, never re-send blindly.
+    retry_after: the seconds the server asked to wait (429, 503 with Retry-After) before that re-read, or None.
     """
+
+    def __init__(self, message, retry_after=None, **details):
+        super().__init__(message, **details)
+        self.retry_after = retry_after
 
 
 class KeyfactorHTTPError(KeyfactorError):
@@ -276,12 +281,9 @@ class KeyfactorAPIError(KeyfactorHTTPError):
     """Any other error status, or a success status with a body that is not the JSON expected."""
 
 
-class KeyfactorNotProcessedError(KeyfactorHTTPError):
-    """A state-changing request turned away before processing (429, or 503 with Retry-After).
+class KeyfactorNotAPIError(KeyfactorAPIError):
+    """A success answer whose body is not JSON, or a redirect: something other than the Keyfactor API answered."""
 
-    Safe to decide afresh after retry_after seconds: re-read the state, then send again if still needed.
-    """
 
-    def __init__(self, message, retry_after, **details):
-        super().__init__(message, **details)
-        self.retry_after = retry_after
+class KeyfactorAnswerError(KeyfactorError):
+    """An answer of the API whose content the modules cannot use: a field missing, null or of another type."""

@@ -14,7 +14,7 @@ import itertools
 from collections import namedtuple
 
 from ._errors import KeyfactorConfigError
-from ._instances import normalize_instance, validate_guid
+from ._instances import instance_id_of, normalize_instance, validate_guid
 from ._parallel import map_concurrently
 from ._query import INSTANCE_FILTERS, instance_query
 
@@ -80,13 +80,13 @@ def find_instances(api, search, table, warn):
     """The module result for a Search: instances (always a list), count, and total when the server sent it."""
     if search.instance_id is not None:
         raw = api.get_instance(search.instance_id)
-        return _result([] if raw is None else [normalize_instance(raw, table)])
+        return _result([] if raw is None else [normalize_instance(raw, table, requested_id=search.instance_id)])
     # One item beyond the limit tells, without x-total-count, whether the limit cut the result short.
     pager = api.list_instances(search.scope, search.query, search.sort_field, search.ascending, search.page_size,
                                None if search.limit is None else search.limit + 1)
     items = iter(pager)
     if search.details:
-        ids = [raw.get('Id') for raw in itertools.islice(items, search.limit)]
+        ids = [instance_id_of(raw) for raw in itertools.islice(items, search.limit)]
         listed = len(ids)
         instances = _read_details(api, ids, table, search.concurrency, warn)
     else:
@@ -116,13 +116,18 @@ def _truncated(returned, total, limit):
 def _read_details(api, instance_ids, table, concurrency, warn):
     """The full record of each listed instance, read concurrently; instances deleted meanwhile are left out."""
     instances, gone = [], []
-    for outcome in map_concurrently(api.get_instance, instance_ids, concurrency):
+
+    def read(instance_id):
+        raw = api.get_instance(instance_id)
+        return None if raw is None else normalize_instance(raw, table, requested_id=instance_id)
+
+    for outcome in map_concurrently(read, instance_ids, concurrency, stop=lambda outcome: outcome.error is not None):
         if outcome.error is not None:
             raise outcome.error
         if outcome.value is None:
             gone.append(outcome.item)
         else:
-            instances.append(normalize_instance(outcome.value, table))
+            instances.append(outcome.value)
     if gone:
         warn('%d listed instance(s) no longer existed when their details were read (deleted meanwhile) and are left out: %s.'
              % (len(gone), ', '.join(gone)))

@@ -8,18 +8,26 @@ FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 """
 
 from collections import namedtuple
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ._errors import KeyfactorError
 
 Outcome = namedtuple('Outcome', 'item value error')
 
 
-def map_concurrently(function, items, workers):
-    """Yield Outcome(item, value, error) for each item, in the order of `items`.
+def _never(outcome):
+    del outcome  # nothing stops the run
+    return False
+
+
+def map_concurrently(function, items, workers, stop=_never):
+    """Yield Outcome(item, value, error) for each item started, in the order of `items`.
 
     A KeyfactorError stays with its item, so one failure does not stop the others; anything else
-    is a bug and propagates.
+    is a bug and propagates. Items are started one by one as workers free up; once an outcome
+    satisfies stop(outcome), no further item is started, and those already running finish and are
+    yielded. The items started are always the first ones, so the rest are items[len(outcomes):].
+    The decision to stop is taken here, in the caller's thread: no thread reads state another writes.
     """
     def call(item):
         try:
@@ -30,7 +38,28 @@ def map_concurrently(function, items, workers):
     items = list(items)
     if workers <= 1 or len(items) <= 1:
         for item in items:
-            yield call(item)
+            outcome = call(item)
+            yield outcome
+            if stop(outcome):
+                return
         return
     with ThreadPoolExecutor(max_workers=min(workers, len(items))) as executor:
-        yield from executor.map(call, items)
+        yield from _in_order(executor, call, items, workers, stop)
+
+
+def _in_order(executor, call, items, workers, stop):
+    running, finished = {}, {}  # index -> future, index -> outcome
+    started = yielded = 0
+    stopped = False
+    while yielded < len(items) and (running or finished or not stopped):
+        while not stopped and started < len(items) and len(running) < workers:
+            running[started] = executor.submit(call, items[started])
+            started += 1
+        if running:
+            done, dummy = wait(running.values(), return_when=FIRST_COMPLETED)
+            for index in [index for index, future in running.items() if future in done]:
+                finished[index] = outcome = running.pop(index).result()
+                stopped = stopped or stop(outcome)
+        while yielded in finished:
+            yield finished.pop(yielded)
+            yielded += 1

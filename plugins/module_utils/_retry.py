@@ -6,8 +6,9 @@
 
 Safe requests (GET, and the OAuth token request) are retried on connection failures and on
 429/502/503/504. A request that changes state (a workflow signal) is sent again only when the
-failure proves it never reached the server; any other failure leaves its outcome unknown, and
-the caller re-reads the state instead of sending twice.
+failure proves it never reached the server; any other failure, and any 429 or 5xx answer (a
+gateway may send one after the server applied the request), leaves its outcome unknown, and the
+caller re-reads the state instead of sending twice.
 
 FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 """
@@ -26,10 +27,11 @@ MAX_RETRY_AFTER_SECONDS = 60.0
 RETRY = 'retry'
 FAIL = 'fail'
 UNKNOWN_OUTCOME = 'unknown_outcome'
-NOT_PROCESSED = 'not_processed'
 
 # kind: a short name; never_sent: the failure proves the request did not reach the server.
 Failure = namedtuple('Failure', 'kind description never_sent')
+# The kinds of failure that happen before a byte of the request is sent.
+NEVER_SENT_KINDS = frozenset(('dns', 'refused', 'connect_timeout', 'proxy', 'tls_verify', 'tls_handshake'))
 
 _DESCRIPTIONS = {
     'dns': 'the host name could not be resolved',
@@ -87,28 +89,28 @@ def classify_exception(exc):
     chain = _exception_chain(exc)
     names = _type_names(chain)
 
-    def failure(kind, never_sent):
-        return Failure(kind, _DESCRIPTIONS[kind], never_sent)
+    def failure(kind):
+        return Failure(kind, _DESCRIPTIONS[kind], kind in NEVER_SENT_KINDS)
 
     if 'ProxyError' in names and _proxy_turned_it_away(chain, names):
-        return failure('proxy', True)
+        return failure('proxy')
     if any(isinstance(item, ssl.SSLCertVerificationError) for item in chain) or 'CertificateError' in names:
-        return failure('tls_verify', True)
+        return failure('tls_verify')
     if 'SSLError' in names:
         # The handshake completes before a single byte of the request is written.
         handshake = any(isinstance(item, ssl.SSLError) and _raised_in(item, 'do_handshake') for item in chain)
-        return failure('tls_handshake', True) if handshake else failure('tls', False)
+        return failure('tls_handshake' if handshake else 'tls')
     if 'ConnectTimeout' in names:
-        return failure('connect_timeout', True)
+        return failure('connect_timeout')
     if 'NameResolutionError' in names or any(isinstance(item, socket.gaierror) for item in chain):
-        return failure('dns', True)
+        return failure('dns')
     if 'NewConnectionError' in names:
-        return failure('refused', True)
+        return failure('refused')
     if 'ReadTimeout' in names or 'ReadTimeoutError' in names:
-        return failure('timeout', False)
+        return failure('timeout')
     if 'ConnectionError' in names or 'ChunkedEncodingError' in names:
-        return failure('reset', False)
-    return failure('other', False)
+        return failure('reset')
+    return failure('other')
 
 
 def decide_after_failure(safe, failure, attempt, retries):
@@ -120,15 +122,14 @@ def decide_after_failure(safe, failure, attempt, retries):
     return RETRY if attempt <= retries else FAIL
 
 
-def decide_after_status(safe, status, attempt, retries, retry_after=None):
-    """RETRY, FAIL, UNKNOWN_OUTCOME or NOT_PROCESSED after an error status (401 is handled by the authenticator).
+def decide_after_status(safe, status, attempt, retries):
+    """RETRY, FAIL or UNKNOWN_OUTCOME after an error status (401 is handled by the authenticator).
 
-    A state-changing request answered 429, or 503 with Retry-After, was turned away before processing:
-    the caller re-reads and decides afresh. Any other 5xx may come after the server acted on it.
+    A state-changing request answered 429 or 5xx may have been applied all the same: a gateway or a
+    load balancer can send a 429, or a 503 with Retry-After, after the server acted on it. Its outcome
+    is unknown, and the caller re-reads the state (after Retry-After) to learn it.
     """
-    if not safe and (status == 429 or (status == 503 and retry_after is not None)):
-        return NOT_PROCESSED
-    if not safe and status >= 500:
+    if not safe and (status == 429 or status >= 500):
         return UNKNOWN_OUTCOME
     if safe and status in RETRYABLE_STATUSES and attempt <= retries:
         return RETRY

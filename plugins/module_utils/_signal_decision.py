@@ -15,7 +15,9 @@ FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 
 from collections import deque, namedtuple
 
+from ._errors import KeyfactorAuthError, KeyfactorConfigError, KeyfactorNotAPIError, KeyfactorTransportError
 from ._instances import FINISHED_STATUSES, parse_signal_key
+from ._retry import NEVER_SENT_KINDS
 
 # What to do next.
 SEND = 'send'
@@ -188,6 +190,13 @@ def _decide_off_step(instance, target, steps):
     if current not in steps:
         return Decision(FAIL, None, 'Workflow instance %s is %s, a step its %s does not have, so where %s lies is unknown.' % (
             instance['id'], where(instance), _definition_label(instance), target.step))
+    if instance['status'] == 'Suspended' and current == target.step:
+        listed = [signal['name'] for signal in instance.get('signals') or []]
+        return Decision(FAIL, None, (
+            'Workflow instance %s is %s, but does not offer signal %s to the caller (the signals it lists: %s): the '
+            'caller may not be one of the step\'s approvers. Check that the user or OAuth client holds one of the '
+            'roles the definition allows to send %s.') % (
+                instance['id'], where(instance), target.name, ', '.join(map(str, listed)) or 'none', target.key))
     if target.step != current and target.step not in reachable_from(steps, current):
         return Decision(NO_CHANGE, STEP_PASSED, 'Workflow instance %s is %s, past step %s, so %s is no longer pending.' % (
             instance['id'], where(instance), target.step, target.key))
@@ -213,6 +222,28 @@ def reconcile(instance, target, assigned=NOT_READ):
     if instance['status'] == 'Suspended' and instance['current_step_unique_name'] == target.step:
         return Decision(FAIL, None, 'the instance is %s but does not list %s' % (where(instance), target.name))
     return Decision(DELIVERED, SIGNALED, 'the instance no longer waits at step %s' % target.step)
+
+
+def still_owed(instance, target):
+    """After a signal the server accepted (2xx): whether the re-read still lists it pending and not received.
+
+    Keyfactor may apply only one of two signals that arrive together and accept the other all the same.
+    """
+    signal = pending_signal(instance, target)
+    return signal is not None and not signal['received']
+
+
+def stops_the_task(error):
+    """Whether an error would meet every instance of the task, so no further instance should be started.
+
+    Rejected credentials (401: an expired token, a wrong password), no Keyfactor API at url and api_path,
+    something other than the API answering, and a server that cannot be reached at all.
+    """
+    if isinstance(error, KeyfactorAuthError):
+        return error.status == 401
+    if isinstance(error, KeyfactorTransportError):
+        return error.details.get('reason') in NEVER_SENT_KINDS
+    return isinstance(error, (KeyfactorConfigError, KeyfactorNotAPIError))
 
 
 # --- what the task reports ------------------------------------------------------------------------

@@ -6,7 +6,8 @@
 
 The decisions themselves are the pure functions of _signal_decision.py; this file performs the
 requests they ask for. Each instance is handled on its own (concurrently with instance_ids), so a
-failure stays with its instance.
+failure stays with its instance; an error every instance would meet (stops_the_task) travels back
+as a value, and no further instance is started.
 
 FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 """
@@ -16,19 +17,13 @@ import time
 from collections import Counter, namedtuple
 
 from ._connection_options import parse_seconds
-from ._errors import (
-    KeyfactorAuthError, KeyfactorConfigError, KeyfactorError, KeyfactorHTTPError, KeyfactorNotProcessedError,
-    KeyfactorUnknownOutcomeError,
-)
-from ._instances import normalize_instance, validate_guid
+from ._errors import KeyfactorConfigError, KeyfactorError, KeyfactorHTTPError, KeyfactorUnknownOutcomeError
+from ._instances import SIGNAL_FIELDS, definition_steps, normalize_instance, validate_guid
 from ._parallel import map_concurrently
 from ._signal_decision import (
     DELIVERED, FAIL, NO_CHANGE, NOT_PENDING, OUTCOMES, READ_ASSIGNED, READ_DEFINITION, SEND, SIGNALED, decide,
-    reconcile, sent_msg, signal_diff, signal_target, where,
+    reconcile, sent_msg, signal_diff, signal_target, still_owed, stops_the_task, where,
 )
-
-# Seconds to wait before re-reading after a 429 that named no Retry-After.
-_NOT_PROCESSED_DELAY = 1.0
 
 SignalOptions = namedtuple('SignalOptions', 'instance_ids single target data wait wait_timeout wait_interval concurrency')
 
@@ -64,8 +59,14 @@ class DefinitionCache:
             entry = self._entries.setdefault(key, {'lock': threading.Lock()})
         with entry['lock']:
             if 'value' not in entry:
-                entry['value'] = self._api.get_definition(definition_id, version)
+                raw = self._api.get_definition(definition_id, version)
+                about = 'workflow definition %s version %s' % (definition_id, version)
+                entry['value'] = None if raw is None else definition_steps(raw, about)
             return entry['value']
+
+
+# One instance handled: its result, and the error that ends the task when it met one (else None).
+Handled = namedtuple('Handled', 'result stop')
 
 
 class SignalRunner:
@@ -82,23 +83,26 @@ class SignalRunner:
         self.definitions = DefinitionCache(api)
         self.signal = {'key': options.target.key, 'step': options.target.step, 'name': options.target.name,
                        'data': options.data}
-        # An error every instance would meet (credentials rejected with 401, no API at url/api_path) stops the task.
-        self.fatal_error = None
 
     def signal_one(self, instance_id):
-        """The result for one instance; its failures are part of the result, except those that stop the task."""
-        if self.fatal_error is not None:
-            raise self.fatal_error
+        """Handled(result, stop) for one instance: its failures are part of the result; stop ends the task."""
         return _InstanceRun(self, instance_id).run()
 
     def signal_all(self):
-        """The results for every instance of the task, in the order of instance_ids."""
-        results = []
-        for outcome in map_concurrently(self.signal_one, self.options.instance_ids, self.options.concurrency):
-            if outcome.error is not None:
-                raise outcome.error
-            results.append(outcome.value)
-        return results
+        """Handled for each instance started, in the order of instance_ids.
+
+        After an error that ends the task, no further instance is started; those in flight finish. The
+        instances started are the first ones of instance_ids.
+        """
+        return [outcome.value for outcome in map_concurrently(
+            self.signal_one, self.options.instance_ids, self.options.concurrency,
+            stop=lambda outcome: outcome.value.stop is not None)]
+
+    def not_tried(self, instance_id, stop):
+        """The result of an instance not started because the task stopped."""
+        return {'instance_id': instance_id, 'changed': False, 'failed': True, 'outcome': None,
+                'msg': 'Not tried: the task stopped before this instance, at an error every instance would meet (%s).'
+                       % stop.message.rstrip('.'), 'instance': None, 'signal': self.signal}
 
 
 class _InstanceRun:
@@ -109,24 +113,35 @@ class _InstanceRun:
         self.target = runner.options.target
         self.instance_id = instance_id
         self.instance = None  # the latest read, reported with failures too
+        self.before = None  # the read the decision to send was made on
+        self.sent = None  # a POST that may have been applied and no re-read disproved: 'delivered' (2xx) or 'unknown'
+        self.outcome_was_unknown = False  # whether any attempt's outcome was unknown (its signal may count later)
 
     def run(self):
         try:
-            return self._run()
+            return Handled(self._run(), None)
         except KeyfactorError as error:
-            if isinstance(error, KeyfactorConfigError) or (isinstance(error, KeyfactorAuthError) and error.status == 401):
-                self.runner.fatal_error = error
-                raise
-            return self._result(None, error.message, failed=True)
+            return Handled(self._failure(error), error if stops_the_task(error) else None)
 
     def _run(self):
         decision = self._await_decision()
-        before = self.instance
+        self.before = self.instance
         if decision.action == NO_CHANGE:
-            return self._result(decision.outcome, decision.msg, before=before)
+            return self._result(decision.outcome, decision.msg, before=self.before)
         if self.runner.check_mode:
-            return self._result(SIGNALED, sent_msg(self.target, before, None), before=before, changed=True)
-        return self._deliver(before)
+            return self._result(SIGNALED, sent_msg(self.target, self.before, None), before=self.before, changed=True)
+        return self._deliver()
+
+    def _failure(self, error):
+        """The failed result; changed when a signal was sent that may have been applied."""
+        if self.sent == 'delivered':
+            return self._result(
+                SIGNALED, 'Sent %s to workflow instance %s (it was %s), but re-reading it failed: %s' % (
+                    self.target.key, self.instance_id, where(self.before), error.message), changed=True, failed=True)
+        if self.sent == 'unknown':
+            return self._result(None, 'Sent %s to workflow instance %s, but whether it was applied is unknown: %s' % (
+                self.target.key, self.instance_id, error.message), changed=True, failed=True)
+        return self._result(None, error.message, failed=True)
 
     # --- reads ------------------------------------------------------------------------------------
 
@@ -134,7 +149,7 @@ class _InstanceRun:
         raw = self.runner.api.get_instance(self.instance_id)
         if raw is None:
             raise KeyfactorError('Workflow instance %s was not found.' % self.instance_id)
-        self.instance = normalize_instance(raw, self.runner.status_table)
+        self.instance = normalize_instance(raw, self.runner.status_table, SIGNAL_FIELDS, self.instance_id)
         return self.instance
 
     def _resolve(self, evaluate, instance):
@@ -170,31 +185,25 @@ class _InstanceRun:
 
     # --- sending ----------------------------------------------------------------------------------
 
-    def _deliver(self, before):
-        """POST the signal; after an unknown outcome re-read and decide, sending again only when it was not received."""
+    def _deliver(self):
+        """POST the signal; after an unknown outcome re-read and decide, sending again only when it was not received.
+
+        Exactly once within a run: a second POST only after a re-read proved the first was not applied.
+        """
         resends = 0
         while True:
             try:
                 self.runner.api.send_signal(self.instance_id, self.target.key, self.runner.signal['data'])
-            except KeyfactorNotProcessedError as error:
-                decision = self._decide_again_after(error)
-                if decision.action == NO_CHANGE:
-                    return self._result(decision.outcome, decision.msg, before=self.instance)
-                if decision.action != SEND or resends >= self.runner.resends:
-                    raise KeyfactorError('%s %s' % (error.message, decision.msg if decision.action != SEND else (
-                        'It was still pending after %d re-send(s) (retries); giving up.' % resends)))
-                resends += 1
-                continue
             except KeyfactorUnknownOutcomeError as error:
-                decision = self._resolve(reconcile, self._read())
-                resend = decision.action == SEND and resends < self.runner.resends
-                self.runner.warn('Workflow instance %s: the outcome of sending %s was unknown (%s); a re-read shows %s%s.' % (
-                    self.instance_id, self.target.key, error.message, decision.msg,
-                    ', so it is sent again (re-send %d of at most %d)' % (resends + 1, self.runner.resends) if resend else ''))
+                self.sent, self.outcome_was_unknown = 'unknown', True
+                decision = self._reconcile_after(error, resends)
+                if decision.action == SEND:
+                    self.sent = None  # the re-read shows it was not applied
                 if decision.action == DELIVERED:
                     return self._result(SIGNALED, '%s (its answer was lost; a re-read showed %s).' % (
-                        sent_msg(self.target, before, self.instance)[:-1], decision.msg), before=before, changed=True)
-                if not resend:
+                        sent_msg(self.target, self.before, self.instance)[:-1], decision.msg), before=self.before,
+                        changed=True)
+                if decision.action != SEND or resends >= self.runner.resends:
                     raise KeyfactorError(self._unconfirmed_msg(decision, resends, error))
                 resends += 1
                 continue
@@ -202,15 +211,18 @@ class _InstanceRun:
                 if error.status != 400:
                     raise
                 return self._refused(error)
-            return self._after_send(before)
+            self.sent = 'delivered'
+            return self._after_send()
 
-    def _decide_again_after(self, error):
-        """After the server turned the signal away unprocessed: wait as it asked, re-read, decide afresh."""
-        delay = error.retry_after if error.retry_after is not None else _NOT_PROCESSED_DELAY
-        time.sleep(delay)
-        decision = self._resolve(decide, self._read())
-        self.runner.warn('Workflow instance %s: %s After %.1f s a re-read shows: %s' % (
-            self.instance_id, error.message, delay, decision.msg))
+    def _reconcile_after(self, error, resends):
+        """After an unknown outcome: wait as the server asked (429, 503), re-read, and decide whether it arrived."""
+        if error.retry_after:
+            time.sleep(error.retry_after)
+        decision = self._resolve(reconcile, self._read())
+        resend = decision.action == SEND and resends < self.runner.resends
+        self.runner.warn('Workflow instance %s: the outcome of sending %s was unknown (%s); a re-read shows %s%s.' % (
+            self.instance_id, self.target.key, error.message, decision.msg,
+            ', so it is sent again (re-send %d of at most %d)' % (resends + 1, self.runner.resends) if resend else ''))
         return decision
 
     def _unconfirmed_msg(self, decision, resends, error):
@@ -222,20 +234,34 @@ class _InstanceRun:
             self.target.key, self.instance_id, decision.msg, error.message)
 
     def _refused(self, error):
-        """A 400 to the signal: no change when a re-read shows the signal has nothing left to do, else the API's error."""
+        """A 400 to the signal: a re-read says what it means.
+
+        After an earlier attempt whose outcome was unknown, a step done means that attempt was applied
+        (signaled, changed). Otherwise, a signal with nothing left to do is that no-change outcome (a
+        concurrent run sent it); anything else is the API's error.
+        """
+        refusal = (error.error_message or 'HTTP 400').rstrip('.')
+        if self.outcome_was_unknown:
+            decision = self._resolve(reconcile, self._read())
+            if decision.action != DELIVERED:
+                raise error
+            msg = '%s (an earlier attempt\'s answer was lost, the API refused the re-send: %s; a re-read showed %s).' % (
+                sent_msg(self.target, self.before, self.instance)[:-1], refusal, decision.msg)
+            return self._result(SIGNALED, msg, before=self.before, changed=True)
         decision = self._resolve(decide, self._read())
         if decision.action != NO_CHANGE:
             raise error
-        return self._result(decision.outcome, '%s (the API refused the signal: %s).' % (
-            decision.msg[:-1], (error.error_message or 'HTTP 400').rstrip('.')), before=self.instance)
+        return self._result(decision.outcome, '%s (the API refused the signal: %s).' % (decision.msg[:-1], refusal),
+                            before=self.instance)
 
-    def _after_send(self, before):
-        try:
-            after = self._read()
-        except KeyfactorError as error:
-            return self._result(SIGNALED, 'Sent %s to workflow instance %s (it was %s), but re-reading it failed: %s' % (
-                self.target.key, self.instance_id, where(before), error.message), changed=True, failed=True)
-        return self._result(SIGNALED, sent_msg(self.target, before, after), before=before, changed=True)
+    def _after_send(self):
+        after = self._read()
+        if still_owed(after, self.target):
+            self.runner.warn(
+                'Workflow instance %s: the server accepted %s, but a re-read still shows it pending and not received '
+                '(the server may have applied another signal in its place); run the task again to see whether it is '
+                'still owed.' % (self.instance_id, self.target.key))
+        return self._result(SIGNALED, sent_msg(self.target, self.before, after), before=self.before, changed=True)
 
     # --- results ----------------------------------------------------------------------------------
 
@@ -248,14 +274,17 @@ class _InstanceRun:
         return result
 
 
-def summarize(results, target, check_mode):
+def summarize(results, target, check_mode, not_tried=0):
     """The task result of instance_ids: changed if any changed, counts per outcome, failed if any failed."""
     counts = Counter('failed' if result['failed'] else result['outcome'] for result in results)
-    tally = ', '.join('%d %s' % (counts[name], name) for name in OUTCOMES + ('failed',) if counts[name])
+    counts['failed'] -= not_tried
+    tally = ', '.join('%d %s' % (counts[name], name) for name in OUTCOMES + ('failed',) if counts[name] > 0)
+    if not_tried:
+        tally = ', '.join(part for part in (tally, '%d not tried' % not_tried) if part)
     prefix = 'Check mode, predicted: ' if check_mode else ''
     summary = {
         'changed': any(result['changed'] for result in results),
-        'failed': bool(counts['failed']),
+        'failed': bool(counts['failed'] or not_tried),
         'msg': '%s%s for %d workflow instance(s): %s.' % (prefix, target.key, len(results), tally),
         'results': results,
     }
@@ -265,9 +294,16 @@ def summarize(results, target, check_mode):
     return summary
 
 
-def single_result(result):
+def _stopped(summary, stop):
+    """A task result that an error ending the task stopped: the error first, its details, then what was done."""
+    return dict(summary, failed=True, msg='%s The task stopped there: %s' % (stop.message, summary['msg']),
+                **stop.details)
+
+
+def single_result(handled):
     """The task result of instance_id: the instance's result without the per-instance bookkeeping keys."""
-    return {key: value for key, value in result.items() if key != 'instance_id'}
+    result = {key: value for key, value in handled.result.items() if key != 'instance_id'}
+    return dict(result, **handled.stop.details) if handled.stop is not None else result
 
 
 def run_signal_task(module):
@@ -278,4 +314,10 @@ def run_signal_task(module):
                           module.params['retries'], module.warn)
     if options.single:
         return single_result(runner.signal_one(options.instance_ids[0]))
-    return summarize(runner.signal_all(), options.target, module.check_mode)
+    handled = runner.signal_all()
+    stop = next((entry.stop for entry in handled if entry.stop is not None), None)
+    results = [entry.result for entry in handled]
+    untried = options.instance_ids[len(handled):]
+    results += [runner.not_tried(instance_id, stop) for instance_id in untried]
+    summary = summarize(results, options.target, module.check_mode, len(untried))
+    return summary if stop is None else _stopped(summary, stop)

@@ -19,18 +19,21 @@ from collections import namedtuple
 from urllib.parse import quote, urlencode, urlsplit
 
 from ._auth import make_authorization
+from ._deadline import deadline_for_this_thread
 from ._errors import (
-    KeyfactorAPIError, KeyfactorAuthError, KeyfactorNotFoundError, KeyfactorNotProcessedError, KeyfactorTransportError,
-    KeyfactorConfigError, KeyfactorUnknownOutcomeError, Redactor,
+    KeyfactorAPIError, KeyfactorAuthError, KeyfactorConfigError, KeyfactorNotAPIError, KeyfactorNotFoundError,
+    KeyfactorTransportError, KeyfactorUnknownOutcomeError, Redactor,
 )
 from ._retry import (
-    NOT_PROCESSED, RETRY, UNKNOWN_OUTCOME, backoff_delay, classify_exception, decide_after_failure, decide_after_status,
+    RETRY, UNKNOWN_OUTCOME, backoff_delay, classify_exception, decide_after_failure, decide_after_status,
     parse_retry_after,
 )
 
 try:
     import requests
     import urllib3
+
+    from ._deadline import DeadlineAdapter
 except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -42,6 +45,12 @@ COLLECTION_VERSION = '1.0.0'
 # A page of 1,000 instances is well under 1 MiB; anything near this is not an answer we can use.
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 _CHUNK_BYTES = 256 * 1024
+# What is read of a success answer to a POST at most: it means the request was processed, whatever its body.
+_POST_ANSWER_BYTES = 64 * 1024
+# An item of a list page is well under 2 KiB of JSON. A page may take this much per item asked (plus the slack),
+# far below MAX_RESPONSE_BYTES, so a server that ignores ReturnLimit cannot make a listing hold much memory.
+LIST_ITEM_MAX_BYTES = 16 * 1024
+LIST_PAGE_SLACK_BYTES = 64 * 1024
 
 ApiResponse = namedtuple('ApiResponse', 'status headers data')
 
@@ -111,7 +120,7 @@ class KeyfactorClient:
         # would (it scans os.environ twice per request: a sixth of the CPU time of 500 reads in a profile), and
         # ~/.netrc never replaces the Authorization header.
         self._session.trust_env = False
-        adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=max(max_connections, 1))
+        adapter = DeadlineAdapter(pool_connections=2, pool_maxsize=max(max_connections, 1))
         self._session.mount('https://', adapter)
         self._session.mount('http://', adapter)
         self._session.headers.update({
@@ -138,16 +147,25 @@ class KeyfactorClient:
         return self.request('GET', path, params=params).data
 
     def post(self, path, body, params=None):
-        """POST once; failures that leave the outcome unknown raise KeyfactorUnknownOutcomeError."""
+        """POST once; failures that leave the outcome unknown raise KeyfactorUnknownOutcomeError.
+
+        Any 2xx answer means the request was processed: its body is not read as JSON (the data is None).
+        """
         return self.request('POST', path, params=params, body=body)
 
-    def request(self, method, path, params=None, body=None):
+    def request(self, method, path, params=None, body=None, max_bytes=None, oversize_hint=None):
+        """Send with the retry table applied and return the ApiResponse of a success answer.
+
+        max_bytes: refuse an answer longer than this (default: max_response_bytes), saying oversize_hint.
+        """
         url = self.settings.base_url + path
         if params:
             # Spaces as %20, as Keyfactor's own clients send them.
             url += '?' + urlencode(params, quote_via=quote)
-        response, content = self._exchange(method, url, path, safe=method == 'GET', json_body=body)
-        return ApiResponse(response.status_code, response.headers, self._parse_body(content, response, method, path))
+        limit = (max_bytes or self.max_response_bytes, oversize_hint)
+        response, content = self._exchange(method, url, path, safe=method == 'GET', json_body=body, limit=limit)
+        data = self._parse_body(content, response, method, path) if method == 'GET' else None
+        return ApiResponse(response.status_code, response.headers, data)
 
     def paginate(self, path, params=None, page_size=100, limit=None):
         return Pager(self, path, params, page_size, limit)
@@ -173,10 +191,11 @@ class KeyfactorClient:
             proxies = self._environment_proxies[origin] = requests.utils.get_environ_proxies(url)
         return proxies
 
-    def _exchange(self, method, url, label, safe, json_body=None, form=None, authenticated=True):
+    def _exchange(self, method, url, label, safe, json_body=None, form=None, authenticated=True, limit=(None, None)):
         """Send with the retry table applied; return (response, body bytes) of a final answer.
 
         Error statuses raise, except on unauthenticated requests (the token request), whose caller reads them.
+        Each attempt must be answered in full within the timeout. limit: (max bytes, what to say beyond them).
         """
         retries = self.settings.retries
         attempt = 0
@@ -185,10 +204,11 @@ class KeyfactorClient:
             attempt += 1
             headers = {'Authorization': self._authorization.header()} if authenticated else {}
             try:
-                response = self._session.request(
-                    method, url, headers=headers, json=json_body, data=form, timeout=self.settings.timeout,
-                    verify=self._verify, proxies=self._proxies_for(url), stream=True, allow_redirects=False)
-                content = self._read_body(response, method, label)
+                with deadline_for_this_thread(self.settings.timeout):
+                    response = self._session.request(
+                        method, url, headers=headers, json=json_body, data=form, timeout=self.settings.timeout,
+                        verify=self._verify, proxies=self._proxies_for(url), stream=True, allow_redirects=False)
+                    content = self._read_body(response, self._body_limit(safe, response.status_code, limit))
             except requests.exceptions.RequestException as exc:
                 failure = classify_exception(exc)
                 decision = decide_after_failure(safe, failure, attempt, retries)
@@ -198,6 +218,10 @@ class KeyfactorClient:
                 raise self._transport_error(method, url, label, failure, exc, attempt, decision)
 
             status = response.status_code
+            if content is None:
+                if safe or status >= 300:
+                    raise self._oversized(method, label, status, limit)
+                content = b''  # a success answer to a POST: processed, whatever its body
             if status == 401 and authenticated and not refreshed and self._authorization.refresh(headers['Authorization']):
                 # A 401 means the request was not processed, so sending it again is safe even for a POST.
                 refreshed = True
@@ -205,56 +229,66 @@ class KeyfactorClient:
             if status < 300:
                 return response, content
             if 300 <= status < 400:
-                raise KeyfactorAPIError(
+                raise KeyfactorNotAPIError(
                     '%s %s was redirected (HTTP %d) to %s; check url and api_path.'
                     % (method, label, status, response.headers.get('Location', 'nowhere')),
                     status=status, method=method, path=label)
             retry_after = parse_retry_after(response.headers.get('Retry-After'))
-            decision = decide_after_status(safe, status, attempt, retries, retry_after)
+            decision = decide_after_status(safe, status, attempt, retries)
             if decision == RETRY:
                 self._retry_later(method, label, 'HTTP %d %s' % (status, response.reason or ''), attempt, retries, retry_after)
                 continue
             if not authenticated:
                 return response, content
             text = content.decode('utf-8', 'replace')
-            code, message = _parse_error_body(text)
             if decision == UNKNOWN_OUTCOME:
+                code, message = _parse_error_body(text)
                 raise KeyfactorUnknownOutcomeError(
                     '%s %s answered HTTP %d; the request may or may not have taken effect.' % (method, label, status),
-                    http_status=status, method=method, path=label, error_code=code, error_message=message)
-            if decision == NOT_PROCESSED:
-                raise KeyfactorNotProcessedError(
-                    '%s %s was turned away before it was processed (HTTP %d %s).' % (method, label, status, response.reason or ''),
-                    retry_after, status=status, method=method, path=label, error_code=code, error_message=message)
+                    retry_after, http_status=status, method=method, path=label, error_code=code, error_message=message)
             raise self._http_error(method, label, status, response.reason, text, attempt)
 
-    def _read_body(self, response, method, label):
+    def _body_limit(self, safe, status, limit):
+        """How much of an answer to read: little of a success answer to a POST, which is not used."""
+        if not safe and 200 <= status < 300:
+            return _POST_ANSWER_BYTES
+        return limit[0] or self.max_response_bytes
+
+    @staticmethod
+    def _read_body(response, max_bytes):
+        """The body, or None when it is longer than max_bytes (the connection is then closed, the rest unread)."""
         declared = response.headers.get('Content-Length')
-        if declared and declared.isdigit() and int(declared) > self.max_response_bytes:
+        if declared and declared.isdigit() and int(declared) > max_bytes:
             response.close()
-            raise self._oversized(method, label, response.status_code)
+            return None
         chunks, size = [], 0
         for chunk in response.iter_content(_CHUNK_BYTES):
             size += len(chunk)
-            if size > self.max_response_bytes:
+            if size > max_bytes:
                 response.close()
-                raise self._oversized(method, label, response.status_code)
+                return None
             chunks.append(chunk)
         return b''.join(chunks)
 
-    def _oversized(self, method, label, status):
+    def _oversized(self, method, label, status, limit):
+        max_bytes, hint = limit
         return KeyfactorAPIError(
-            '%s %s returned a response larger than %d bytes; refusing to read it.' % (method, label, self.max_response_bytes),
+            '%s %s returned a response larger than %d bytes; refusing to read it%s.'
+            % (method, label, max_bytes or self.max_response_bytes, ' (%s)' % hint if hint else ''),
             status=status, method=method, path=label)
 
     def _parse_body(self, content, response, method, label):
+        """The JSON of a success answer to a GET: the API always sends some, so anything else is not the API."""
         if not content.strip():
-            return None
+            raise KeyfactorNotAPIError(
+                '%s %s returned HTTP %d with an empty body (content type %s); the Keyfactor API answers with JSON.'
+                % (method, label, response.status_code, response.headers.get('Content-Type', 'none')),
+                status=response.status_code, method=method, path=label)
         try:
             return json.loads(content)
         except ValueError:
             body_excerpt = self.redactor.excerpt(content.decode('utf-8', 'replace'))
-            raise KeyfactorAPIError(
+            raise KeyfactorNotAPIError(
                 '%s %s returned HTTP %d with a body that is not JSON (content type %s): %s'
                 % (method, label, response.status_code, response.headers.get('Content-Type', 'none'), body_excerpt),
                 status=response.status_code, method=method, path=label, body_excerpt=body_excerpt)
@@ -302,10 +336,22 @@ class KeyfactorClient:
         return KeyfactorAPIError(summary + '.', **details)
 
 
+def _identity(item):
+    """What tells list items apart: the Id (either casing), or the whole item when it has none."""
+    if isinstance(item, dict):
+        return item.get('Id', item.get('id', item))
+    return item
+
+
 class Pager:
     """Iterates over every item of a list endpoint, one page in memory at a time.
 
-    Stops on a short page, on the x-total-count header when the server sends it, or at `limit`.
+    Stops on a short page, on the x-total-count header when the server sends it, or at `limit`. A
+    first page shorter than asked may come from a server that caps ReturnLimit: the pager then asks
+    for the next page at the size the server gave (so PageReturned counts pages of that size), unless
+    x-total-count says there is none; an empty answer ends the listing. A page with more items than
+    asked, or with the items of the page before, fails: the server does not page as asked, and going
+    on would run for ever or return duplicates. Each page may take LIST_ITEM_MAX_BYTES per item asked.
     After iteration, `total` holds the server's count (or None) and `pages` the requests made.
     """
 
@@ -320,24 +366,46 @@ class Pager:
 
     def __iter__(self):
         returned = 0
-        page_number = 1
+        page_number, size = 1, self._page_size
+        previous = None
         while self._limit is None or returned < self._limit:
-            params = dict(self._params, PageReturned=page_number, ReturnLimit=self._page_size)
-            response = self._client.request('GET', self._path, params=params)
-            self.pages += 1
-            items = response.data if isinstance(response.data, list) else None
-            if items is None:
+            items = self._fetch(page_number, size)
+            identities = [_identity(item) for item in items]
+            if identities and identities == previous:
                 raise KeyfactorAPIError(
-                    'GET %s returned %s instead of a JSON list.' % (self._path, type(response.data).__name__),
-                    status=response.status, method='GET', path=self._path)
-            header = response.headers.get('x-total-count', '')
-            if header.isdigit():
-                self.total = int(header)
+                    'GET %s returned the same items for PageReturned %d as for PageReturned %d: the server does not '
+                    'honour PageReturned, so the listing cannot be paged.' % (self._path, page_number, page_number - 1),
+                    status=200, method='GET', path=self._path)
+            previous = identities
             for item in items:
                 if self._limit is not None and returned >= self._limit:
                     return
                 returned += 1
                 yield item
-            if len(items) < self._page_size or (self.total is not None and page_number * self._page_size >= self.total):
+            if page_number == 1 and 0 < len(items) < size and (self.total is None or self.total > len(items)):
+                size = len(items)  # the server's own page size; PageReturned 2 starts right after this page
+            elif len(items) < size or (self.total is not None and page_number * size >= self.total):
                 return
             page_number += 1
+
+    def _fetch(self, page_number, size):
+        """The items of one page, checked to be a list of at most `size` items."""
+        params = dict(self._params, PageReturned=page_number, ReturnLimit=size)
+        response = self._client.request(
+            'GET', self._path, params=params, max_bytes=LIST_PAGE_SLACK_BYTES + size * LIST_ITEM_MAX_BYTES,
+            oversize_hint='far more than a page of %d items needs: the server may ignore ReturnLimit' % size)
+        self.pages += 1
+        items = response.data
+        if not isinstance(items, list):
+            raise KeyfactorAPIError(
+                'GET %s returned %s instead of a JSON list.' % (self._path, type(items).__name__),
+                status=response.status, method='GET', path=self._path)
+        if len(items) > size:
+            raise KeyfactorAPIError(
+                'GET %s returned %d items for ReturnLimit %d: the server does not honour ReturnLimit, so the listing '
+                'cannot be paged.' % (self._path, len(items), size),
+                status=response.status, method='GET', path=self._path)
+        header = response.headers.get('x-total-count', '')
+        if header.isdigit():
+            self.total = int(header)
+        return items

@@ -11,6 +11,7 @@ import threading
 from urllib.parse import quote
 
 from ._errors import KeyfactorConfigError, KeyfactorHTTPError, KeyfactorNotFoundError
+from ._instances import instance_id_of
 from ._query import clause
 
 INSTANCES_PATH = '/Workflow/Instances'
@@ -72,7 +73,7 @@ class WorkflowApi:
     def is_assigned_to_me(self, instance_id):
         """Whether the instance is waiting for a signal from the authenticated caller."""
         pager = self.list_instances('assigned_to_me', query=clause('Id', '-eq', instance_id), page_size=1, limit=1)
-        return any(str(item.get('Id', '')).lower() == instance_id.lower() for item in pager)
+        return any(instance_id_of(item).lower() == instance_id.lower() for item in pager)
 
     def get_definition(self, definition_id, version=None):
         """The DefinitionResponse at a version (default: the published one), or None when unknown."""

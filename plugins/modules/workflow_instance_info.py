@@ -103,6 +103,10 @@ options:
     description:
       - How many instances to request per page while listing, from 1 to 1000. Larger pages mean fewer requests;
         the bound keeps each answer small (about 600 KB of JSON at 1000).
+      - A server that gives fewer instances per page than asked (one that caps C(ReturnLimit)) is paged at the size it
+        gave, at the cost of at most one more request per listing. A page with more instances than asked, or
+        larger than 16 KiB per instance asked, or one that repeats the page before, fails the task, since the
+        server does not page as asked.
     type: int
     default: 100
   details:
@@ -120,6 +124,10 @@ options:
 notes:
   - Options are checked before any request; a malformed GUID, an unknown status or sort field, a date that is not
     ISO 8601, an empty filter value or an unbalanced O(query) fails the task at once, naming what is allowed.
+  - Every field of the server's answers is checked before it is returned; C(Id) and C(Status) must be there, the
+    other fields may be V(null), as the API's models allow, and keys in camelCase are read like PascalCase ones. An
+    answer of another shape, or an integer status that O(status_map) does not name, fails the task saying what was
+    expected.
 seealso:
   - module: keyfactor.command.workflow_signal
     description: Send approval (or other) signals to the instances this module finds.

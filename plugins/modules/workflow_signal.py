@@ -13,7 +13,11 @@ description:
     with C(POST /Workflow/Instances/{id}/Signals), only when the instance is waiting for that signal from the caller.
   - The API call itself is not idempotent; this module is. It reads each instance first and sends nothing when the
     caller's signal is already in, the instance has finished, or it has passed the step, so running the same play
-    twice, from two job templates at once, or after a network fault never sends a signal twice.
+    again, or after a network fault, sends nothing that is already in.
+  - "What exactly-once rests on: within one run, the module never sends a second POST for an instance unless a re-read
+    proved the first was not applied. Across runs at the same time (two job templates signalling the same instance),
+    both may read the signal as owed and both may send it; then it rests on the server refusing a repeated signal of
+    the same caller (HTTP 400), which the run that lost reports as V(already_signaled), not changed."
   - "For each instance: when it is Suspended at the step of O(signal_key) and lists that signal as not received, the
     signal is sent. When the signal is listed as received, C(GET /Workflow/Instances/AssignedToMe) tells whether the
     instance still waits on the caller (with several approvers, C(SignalReceived) may already be set by another one):
@@ -23,19 +27,26 @@ description:
     list of keys it does accept. A finished instance (V(Complete), V(Rejected), V(Failed), V(CanceledForRestart)) gives
     V(instance_finished); a step the instance cannot reach any more along the definition's C(Outputs) gives
     V(step_passed). A step that still lies ahead fails the instance, or with O(wait) is polled until it is pending.
-  - When the answer to the signal is lost (timeout, connection reset, HTTP 5xx), the signal is never sent again blindly.
-    The instance (and when needed C(AssignedToMe)) is re-read. If the signal shows as received, or the instance no
-    longer waits at the step, the result is V(signaled) and changed (when the instance has moved on, the module cannot
-    tell whether its own signal or another approver's moved it). If it is still pending, it is sent again, at most
-    O(retries) times. Anything else fails the instance, saying the outcome could not be confirmed. Each such
+  - Any success answer to the signal (C(204), or C(200) and C(202) whatever their body) means the server took it.
+  - When the answer to the signal is lost (no complete answer within O(timeout), a connection reset) or is HTTP 429 or
+    5xx (a gateway may send those after the server applied the signal), the signal is never sent again blindly. The
+    module waits for the server's C(Retry-After), if any, then re-reads the instance (and when needed
+    C(AssignedToMe)). If the signal shows as received, or the instance no longer waits at the step, the result is
+    V(signaled) and changed (when the instance has moved on, the module cannot tell whether its own signal or another
+    approver's moved it). If it is still pending, it is sent again, at most O(retries) times. Anything else fails the
+    instance, saying the outcome could not be confirmed, and reports it changed, since the signal may count. Each such
     reconciliation is reported as a warning.
-  - When the server turns the signal away before processing it (HTTP 429, or 503 with C(Retry-After)), the module
-    waits as asked, re-reads the instance and decides afresh, with a warning. It sends again only when the signal is
-    still owed (at most O(retries) times); when others finished the step meanwhile, the result is that no-change outcome.
-  - When the API answers HTTP 400 to the signal and a re-read shows there is nothing left to send (for example the
-    caller's signal was already counted, sent meanwhile by a concurrent run), the outcome is that of the re-read, such
-    as V(already_signaled), and not changed; otherwise the API's error fails the instance.
-  - After a signal is sent the instance is read again and returned as it now stands.
+  - When the API answers HTTP 400 to the signal, the instance is re-read. If an earlier attempt's outcome was unknown
+    and the step is now done, that attempt was applied, and the result is V(signaled) and changed. Otherwise, when
+    there is nothing left to send (for example the caller's signal was already counted, sent meanwhile by a concurrent
+    run), the outcome is that of the re-read, such as V(already_signaled), and not changed; anything else fails the
+    instance with the API's error.
+  - After a signal is sent the instance is read again and returned as it now stands. If that read still shows the
+    signal pending and not received, a warning says so (Keyfactor Command may apply only one of two signals that
+    arrive together).
+  - An instance Suspended at the step of O(signal_key) whose answer does not list that signal for the caller (as a
+    server answers that shows each caller only the signals its roles allow) fails at once, also with O(wait), saying
+    the caller may not be one of the step's approvers.
 author:
   - keyfactor.command maintainers (@keyfactor-command)
 options:
@@ -55,6 +66,10 @@ options:
       - Each GUID is written as for O(instance_id) and canonicalised before duplicates are found, so
         V(8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10) and V({8A3C1F52-6A0E-4D0B-9A51-2F7E3C9D4B10}) are one instance.
       - The task fails when any instance failed, after every instance was tried.
+      - An error every instance would meet stops the task instead. Such errors are credentials rejected with HTTP 401
+        (an expired token, say), no Keyfactor Command API at O(url) and O(api_path), something other than the API
+        answering, and a server that cannot be reached. No further instance is started, those in progress finish, and
+        RV(results) keeps every result so far, with C(changed) true when any signal was sent.
       - Exactly one of O(instance_id) and O(instance_ids) is required.
     type: list
     elements: str
@@ -354,8 +369,11 @@ results:
     - One entry per instance of O(instance_ids), in that order, with the keys RV(msg), RV(outcome), RV(instance),
       RV(signal) and (in diff mode, unless it failed) RV(diff) of a single instance, plus C(instance_id), C(changed)
       and C(failed).
-    - For a failed instance, C(outcome) is V(null), C(msg) says why, and C(instance) is the instance as last read
-      (V(null) when it could not be read).
+    - For a failed instance, C(outcome) is V(null) (V(signaled) when the signal was delivered but reading the
+      instance back failed), C(msg) says why, and C(instance) is the instance as last read (V(null) when it could not
+      be read). C(changed) is true when a signal was sent to it that may count.
+    - When an error every instance would meet stopped the task, the instances not started have C(failed) true and a
+      C(msg) that starts with C(Not tried), and the task's RV(msg) starts with that error.
   returned: with O(instance_ids)
   type: list
   elements: dict

@@ -13,9 +13,11 @@ from kfsim import engine, errors
 from kfsim.auth import AuthenticationFailed, authenticate
 from kfsim.clock import now
 from kfsim.fields import DEFINITION_FIELDS, INSTANCE_QUERY_FIELDS, INSTANCE_SORT_FIELDS
-from kfsim.listing import parse_list_request, query_parameters, select
-from kfsim.responses import error_response, json_response, no_content
-from kfsim.views import definition_detail, definition_summary, instance_detail, instance_summary
+from kfsim.listing import as_served, parse_list_request, query_parameters, select
+from kfsim.responses import error_response, json_response, no_content, signal_answer
+from kfsim.views import (
+    definition_detail, definition_summary, instance_detail, instance_summary, shape_definition, shape_instance,
+)
 
 # Signals accepts these media types (reference 1: application/json, json-patch+json, text/json, */*+json).
 JSON_MEDIA_TYPES = ("application/json", "text/json")
@@ -41,7 +43,8 @@ def is_api_path(path, api_path):
 
 def _list(call, items, query_fields, sort_fields, default_sort, render):
     """A list endpoint: ``items()`` (called under the lock) filtered, sorted and paged per the list parameters."""
-    list_request = parse_list_request(query_parameters(call.request.args), query_fields, sort_fields, default_sort)
+    list_request = as_served(parse_list_request(query_parameters(call.request.args), query_fields, sort_fields,
+                                                default_sort), call.switches)
     with call.state.lock:
         engine.settle(call.state, now())
         page, total = select(items(), list_request)
@@ -56,7 +59,7 @@ def _list_instances(call, keep=None):
         instances = call.state.instances.values()
         return instances if keep is None else [instance for instance in instances if keep(instance)]
     return _list(call, matching, INSTANCE_QUERY_FIELDS, INSTANCE_SORT_FIELDS, "CurrentStepDisplayName",
-                 lambda instance: instance_summary(instance, call.switches))
+                 lambda instance: shape_instance(instance_summary(instance, call.switches), call.switches))
 
 
 def list_instances(call):
@@ -84,7 +87,7 @@ def get_instance(call, instance_id):
     with call.state.lock:
         engine.settle(call.state, now())
         instance = call.state.instance(instance_id, call.switches)
-        body = instance_detail(instance, call.caller.identity.key, call.switches)
+        body = shape_instance(instance_detail(instance, call.caller.identity, call.switches), call.switches)
     return json_response(body)
 
 
@@ -111,7 +114,7 @@ def post_signal(call, instance_id):
     if call.lose_response:
         call.record["fault"] = "lost_response"
         raise errors.AbortConnection("signal applied; response dropped")
-    return no_content()
+    return signal_answer(call.switches)
 
 
 def stop_instance(call, instance_id):
@@ -159,7 +162,7 @@ def get_definition(call, definition_id):
     if number not in definition.versions:
         raise errors.ApiError(404, errors.NOT_FOUND, "Workflow definition %s has no version %d; versions: %s." % (
             definition.id, number, ", ".join(str(known) for known in sorted(definition.versions))))
-    return json_response(definition_detail(definition, definition.versions[number]))
+    return json_response(shape_definition(definition_detail(definition, definition.versions[number]), call.switches))
 
 
 def status_endpoints(call):

@@ -12,6 +12,7 @@ from kfsim.audit import AuditLog, redact_query, safe_headers
 from kfsim.auth import TokenStore
 from kfsim.faults import NO_FAULT, CannedResponses, FaultInjector
 from kfsim.responses import ApiResponse, error_response
+from kfsim.server import TRICKLE_KEY
 from kfsim.scenario import load_world, read_scenario
 from kfsim.state import SimulatorState
 
@@ -91,6 +92,8 @@ class Application:
         canned = runtime.canned.take(request.method, request.path)
         if canned is not None:
             record["fault"] = "injected"
+            if canned.trickle:
+                request.environ[TRICKLE_KEY] = canned.trickle
             return ApiResponse(canned.status, canned.body, canned.headers)
         is_token = request.path == oauth.TOKEN_PATH
         if not is_token and not api.is_api_path(request.path, switches.api_path):

@@ -54,6 +54,8 @@ def build_parser():
 def _shown(default):
     if isinstance(default, bool):
         return "on" if default else "off"
+    if isinstance(default, tuple):
+        return ",".join(str(item) for item in default) or "none"
     return default
 
 

@@ -50,6 +50,7 @@ class CannedResponse:
     body: bytes
     headers: dict
     remaining: int
+    trickle: object = None  # (seconds between bytes, whether the status line and headers go at once)
 
 
 def canned_response(spec):
@@ -70,8 +71,12 @@ def canned_response(spec):
     status = int(spec.get("status", 500))
     if times < 1 or not 100 <= status <= 599:
         raise ValueError("times must be >= 1 and status a valid HTTP status")
+    trickle_ms = float(spec.get("trickle_ms", 0))
+    if trickle_ms < 0:
+        raise ValueError("trickle_ms must be >= 0")
+    trickle = (trickle_ms / 1000.0, bool(spec.get("trickle_after_headers", False))) if trickle_ms else None
     return CannedResponse(str(spec.get("method", "GET")).upper(), path, status,
-                          body.encode("utf-8") * int(spec.get("repeat_body", 1)), headers, times)
+                          body.encode("utf-8") * int(spec.get("repeat_body", 1)), headers, times, trickle)
 
 
 class CannedResponses:

@@ -5,6 +5,7 @@
 Names are matched case-insensitively and also with the legacy binder prefixes of the Command 10 spec.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 from kfsim import errors
@@ -69,9 +70,23 @@ def parse_list_request(params, query_fields, sort_fields, default_sort):
                        _integer(params, "ReturnLimit", DEFAULT_LIMIT, 1), sort_field, order == "1")
 
 
+def as_served(list_request, switches):
+    """The page served with the paging switches: ignore_page_returned, ignore_return_limit, max_return_limit."""
+    page, limit = list_request.page, list_request.limit
+    if switches.ignore_page_returned:
+        page = 1
+    if switches.max_return_limit:
+        limit = min(limit, switches.max_return_limit)
+    if switches.ignore_return_limit:
+        page, limit = 1, None
+    return dataclasses.replace(list_request, page=page, limit=limit)
+
+
 def select(items, list_request):
     """Filter, sort and page; return (page, total matched). Ties keep the order of ``items`` (stable sort)."""
     matched = [item for item in items if list_request.predicate(item)] if list_request.predicate else list(items)
     matched.sort(key=list_request.sort_field.sort_key, reverse=list_request.descending)
+    if list_request.limit is None:  # ignore_return_limit
+        return matched, len(matched)
     start = (list_request.page - 1) * list_request.limit
     return matched[start:start + list_request.limit], len(matched)

@@ -49,3 +49,23 @@ def error_response(error):
 
 def no_content():
     return ApiResponse(204)
+
+
+# The answers the signal_answer switch chooses from: (status, body, content type). 429 and 503 come with Retry-After.
+SIGNAL_ANSWERS = {
+    "204": (204, b"", None),
+    "200-empty": (200, b"", None),
+    "200-html": (200, b"<html><body><h1>OK</h1><p>Your request was processed.</p></body></html>", "text/html"),
+    "200-text": (200, b"Signal received.", "text/plain; charset=utf-8"),
+    "200-json": (200, b"true", JSON_TYPE),
+    "202-empty": (202, b"", None),
+    "429": (429, b"<html><body>Too many requests</body></html>", "text/html"),
+    "503": (503, b"<html><body>Service unavailable</body></html>", "text/html"),
+}
+
+
+def signal_answer(switches):
+    """The answer to an applied signal: 204 by default, a success with an odd body, or what a gateway says when busy."""
+    status, body, content_type = SIGNAL_ANSWERS[switches.signal_answer]
+    headers = {"Retry-After": str(switches.retry_after)} if status >= 400 else None
+    return ApiResponse(status, body, headers, content_type)

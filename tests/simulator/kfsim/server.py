@@ -22,6 +22,7 @@ import ssl
 import struct
 import sys
 import threading
+import time
 import traceback
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
@@ -32,6 +33,8 @@ from kfsim.responses import NO_BODY_STATUSES
 MAX_BODY_BYTES = 16 * 1024 * 1024
 READ_SIZE = 64 * 1024
 IDLE_TIMEOUT_SECONDS = 120
+# The WSGI environ key by which the application asks for its response to be trickled: (seconds, after_headers).
+TRICKLE_KEY = "kfsim.trickle"
 INTERNAL_ERROR_BODY = b'{"ErrorCode":"%s","Message":"Internal simulator error."}' % INTERNAL.encode()
 
 
@@ -103,7 +106,28 @@ class KeepAliveHandler(WSGIRequestHandler):
         except Exception:  # pylint: disable=broad-exception-caught
             traceback.print_exc(file=sys.stderr)
             status, headers, payload = 500, [("Content-Type", "application/json; charset=utf-8")], INTERNAL_ERROR_BODY
-        self._send(status, headers, payload)
+        if environ.get(TRICKLE_KEY):
+            self._trickle(environ[TRICKLE_KEY], status, headers, payload)
+        else:
+            self._send(status, headers, payload)
+
+    def _trickle(self, trickle, status, headers, payload):
+        """Send the response one byte at a time, `interval` seconds apart (after the headers, if asked)."""
+        interval, after_headers = trickle
+        real, self.wfile = self.wfile, io.BytesIO()
+        try:
+            self._send(status, headers, payload)
+            response = self.wfile.getvalue()
+        finally:
+            self.wfile = real
+        self.close_connection = True
+        start = response.index(b"\r\n\r\n") + 4 if after_headers else 0
+        real.write(response[:start])
+        real.flush()
+        for index in range(start, len(response)):
+            time.sleep(interval)
+            real.write(response[index:index + 1])
+            real.flush()
 
     def _call_application(self, environ):
         """Run the WSGI application; return (status code, headers, the whole body)."""

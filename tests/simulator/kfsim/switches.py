@@ -6,9 +6,11 @@ Each switch models a behaviour that the API reference marks as unknown ([I]/[?])
 """
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 
 from kfsim.echo import ECHO_FORMATS
+from kfsim.model import STATUS_CODES
 
 ON_WORDS = ("on", "true", "yes", "1")
 OFF_WORDS = ("off", "false", "no", "0")
@@ -88,12 +90,43 @@ def parse_text(value):
     return text
 
 
+_FIELD_NAME = re.compile(r"^[A-Za-z]+(?:\.[A-Za-z]+)?$")
+
+
+def parse_field_list(value):
+    """Instance body keys, comma-separated; Definition.Version names a key of the nested Definition."""
+    if isinstance(value, (list, tuple)):
+        value = ",".join(str(item) for item in value)
+    names = tuple(name.strip() for name in str(value).split(",") if name.strip())
+    for name in names:
+        if not _FIELD_NAME.match(name):
+            raise SwitchError("expected field names such as CurrentStepUniqueName or Definition.Version, got %r" % name)
+    return names
+
+
+def parse_status_codes(value):
+    """Status=code pairs, comma-separated (Suspended=7): the integers sent with status_format int."""
+    pairs = []
+    for item in (part.strip() for part in str(value).split(",")):
+        if not item:
+            continue
+        name, _sep, code = item.partition("=")
+        known = {status.casefold(): status for status in STATUS_CODES}
+        if name.strip().casefold() not in known or not code.strip().lstrip("-").isdigit():
+            raise SwitchError("expected Status=integer pairs such as Suspended=7 (statuses: %s), got %r"
+                              % (", ".join(STATUS_CODES), item))
+        pairs.append((known[name.strip().casefold()], int(code)))
+    return tuple(pairs)
+
+
 parse_on_off.metavar = "on|off"
 parse_rate.metavar = "RATE"
 parse_non_negative.metavar = "NUMBER"
 parse_non_negative_int.metavar = parse_int.metavar = "N"
 parse_api_path.metavar = "PATH"
 parse_text.metavar = "TEXT"
+parse_field_list.metavar = "FIELD[,FIELD...]"
+parse_status_codes.metavar = "STATUS=N[,...]"
 
 
 def about(parse, help_text):
@@ -145,6 +178,27 @@ class Switches:
         parse_non_negative_int, "characters before the echo in an echoing error answer"))
     proxy_refuse: bool = field(default=False, metadata=about(
         parse_on_off, "the proxy of --proxy-credentials answers 407 to every CONNECT, right credentials or not"))
+    ignore_page_returned: bool = field(default=False, metadata=about(
+        parse_on_off, "list endpoints always answer with the first page"))
+    ignore_return_limit: bool = field(default=False, metadata=about(
+        parse_on_off, "list pages hold every match, whatever ReturnLimit asks"))
+    max_return_limit: int = field(default=0, metadata=about(
+        parse_non_negative_int, "list pages hold at most this many items (0: as many as ReturnLimit asks)"))
+    signal_answer: str = field(default="204", metadata=about(
+        choice("204", "200-empty", "200-html", "200-text", "200-json", "202-empty", "429", "503"),
+        "the answer to an applied signal: a success with an odd body, or 429/503 with Retry-After as a gateway sends"))
+    key_case: str = field(default="pascal", metadata=about(
+        choice("pascal", "camel"),
+        "keys of instance and definition bodies: PascalCase, or camelCase as the v11 spec declares"))
+    null_fields: tuple = field(default=(), metadata=about(
+        parse_field_list, "instance body keys sent as null (Definition.X for the nested Definition)"))
+    omit_fields: tuple = field(default=(), metadata=about(
+        parse_field_list, "instance body keys left out (Definition.X for the nested Definition)"))
+    signal_visibility: str = field(default="all", metadata=about(
+        choice("all", "roles", "roles-null"),
+        "Signals of an instance: all of the step's, or only those the caller holds a role for ([] or null when none)"))
+    status_codes: tuple = field(default=(), metadata=about(
+        parse_status_codes, "Status=integer pairs sent instead of the provisional integers (status_format int)"))
 
     def updated(self, changes):
         """Return a copy with ``changes`` (a mapping of switch name to raw value) parsed and applied."""

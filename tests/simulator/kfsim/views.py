@@ -7,7 +7,9 @@ from kfsim.model import STATUS_CODES
 
 
 def status_value(status, switches):
-    return status if switches.status_format == "name" else STATUS_CODES[status]
+    if switches.status_format == "name":
+        return status
+    return dict(switches.status_codes).get(status, STATUS_CODES[status])
 
 
 def instance_summary(instance, switches):
@@ -38,18 +40,70 @@ def _signal_received(instance, signal, caller_key, switches):
     return any(item.signal_name == signal.name for item in instance.received)
 
 
-def instance_detail(instance, caller_key, switches):
+def _visible_signals(instance, caller, switches):
+    """The current step's signals while Suspended; with signal_visibility roles*, only those the caller may send."""
+    signals = instance.step.signals if instance.status == "Suspended" else ()
+    if switches.signal_visibility == "all":
+        return list(signals)
+    mine = [signal for signal in signals if caller.role_ids.intersection(signal.role_ids)]
+    return None if not mine and switches.signal_visibility == "roles-null" else mine
+
+
+def instance_detail(instance, caller, switches):
     """InstanceResponse: the summary plus Signals (the current step's, while Suspended), InitialData, CurrentStateData."""
     body = instance_summary(instance, switches)
-    signals = instance.step.signals if instance.status == "Suspended" else ()
-    body["Signals"] = [
+    signals = _visible_signals(instance, caller, switches)
+    body["Signals"] = None if signals is None else [
         {"SignalName": signal.name, "StepSignalId": signal.step_signal_id,
-         "SignalReceived": _signal_received(instance, signal, caller_key, switches)}
+         "SignalReceived": _signal_received(instance, signal, caller.key, switches)}
         for signal in signals
     ]
     body["InitialData"] = instance.initial_data
     body["CurrentStateData"] = instance.current_state_data
     return body
+
+
+def _camel(name):
+    return name[:1].lower() + name[1:]
+
+
+def _camel_keys(body):
+    """camelCase keys for the instance, its Definition and its Signals; free-form data (InitialData...) untouched."""
+    def convert(key, value):
+        if key == "Definition" and isinstance(value, dict):
+            return {_camel(name): item for name, item in value.items()}
+        if key == "Signals" and isinstance(value, list):
+            return [{_camel(name): item for name, item in signal.items()} for signal in value]
+        return value
+    return {_camel(key): convert(key, value) for key, value in body.items()}
+
+
+def _camel_step(step):
+    """A step in camelCase; its ConfigurationParameters and Outputs are maps of free-form names, kept as they are."""
+    return {_camel(key): [{_camel(name): item for name, item in entry.items()} for entry in value]
+            if key in ("Signals", "Conditions") else value for key, value in step.items()}
+
+
+def shape_definition(body, switches):
+    """A DefinitionResponse as key_case asks (its steps, their signals and conditions too)."""
+    if switches.key_case != "camel":
+        return body
+    return {_camel(key): [_camel_step(step) for step in value] if key == "Steps" else value
+            for key, value in body.items()}
+
+
+def shape_instance(body, switches):
+    """An instance body as the hostile-shape switches ask: null_fields, omit_fields, key_case."""
+    for names, change in ((switches.null_fields, "null"), (switches.omit_fields, "omit")):
+        for name in names:
+            outer, _dot, inner = name.partition(".")
+            target, key = (body.get(outer), inner) if inner else (body, outer)
+            if isinstance(target, dict) and key in target:
+                if change == "null":
+                    target[key] = None
+                else:
+                    del target[key]
+    return _camel_keys(body) if switches.key_case == "camel" else body
 
 
 def definition_summary(definition):

@@ -156,7 +156,9 @@ def test_config_returns_and_changes_every_switch(simulator):
     assert set(shown) == {"api_path", "status_format", "total_count", "signal_received", "repeat_signal",
                           "unknown_id_status", "require_requested_with", "advance_delay", "token_lifetime", "fault_503",
                           "retry_after", "fault_reset", "fault_lost_response", "latency_ms", "seed", "fault_token",
-                          "product_version", "echo_credentials", "echo_pad", "proxy_refuse"}
+                          "product_version", "ignore_page_returned", "ignore_return_limit", "max_return_limit",
+                          "signal_answer", "key_case", "null_fields", "omit_fields", "signal_visibility",
+                          "status_codes", "echo_credentials", "echo_pad", "proxy_refuse"}
     changed = simulator.configure(total_count="off", unknown_id_status="400", fault_503="0.25", product_version="11.0.1")
     assert (changed["total_count"], changed["unknown_id_status"], changed["fault_503"], changed["product_version"]) == (
         False, 400, 0.25, "11.0.1")

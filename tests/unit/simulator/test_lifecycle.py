@@ -58,14 +58,20 @@ def test_cli_switches_set_the_startup_configuration_that_reset_restores(simulato
         "--unknown-id-status", "400", "--require-requested-with", "off", "--advance-delay", "0.5",
         "--token-lifetime", "60", "--fault-503", "0.1", "--retry-after", "2", "--fault-reset", "0.05",
         "--fault-lost-response", "0.2", "--latency-ms", "1", "--seed", "42", "--fault-token", "on",
-        "--product-version", "11.0.1", "--api-path", "Keyfactor/API", "--generate", "7", "--echo-credentials", "json",
-        "--echo-pad", "3", "--proxy-refuse", "on")
+        "--product-version", "11.0.1", "--api-path", "Keyfactor/API", "--generate", "7", "--ignore-page-returned", "on",
+        "--ignore-return-limit", "on", "--max-return-limit", "5", "--signal-answer", "200-html", "--key-case", "camel",
+        "--null-fields", "Title,Definition.DisplayName", "--omit-fields", "StatusMessage",
+        "--signal-visibility", "roles", "--status-codes", "Suspended=7",
+        "--echo-credentials", "json", "--echo-pad", "3", "--proxy-refuse", "on")
     expected = {"api_path": "Keyfactor/API", "status_format": "int", "total_count": False, "signal_received": "per-step",
                 "repeat_signal": "ignore", "unknown_id_status": 400, "require_requested_with": False,
                 "advance_delay": 0.5, "token_lifetime": 60.0, "fault_503": 0.1, "retry_after": 2, "fault_reset": 0.05,
                 "fault_lost_response": 0.2, "latency_ms": 1.0, "seed": 42, "fault_token": True,
-                "product_version": "11.0.1", "echo_credentials": "json", "echo_pad": 3,
-                "proxy_refuse": True}
+                "product_version": "11.0.1", "ignore_page_returned": True, "ignore_return_limit": True,
+                "max_return_limit": 5, "signal_answer": "200-html", "key_case": "camel",
+                "null_fields": ["Title", "Definition.DisplayName"], "omit_fields": ["StatusMessage"],
+                "signal_visibility": "roles", "status_codes": [["Suspended", 7]],
+                "echo_credentials": "json", "echo_pad": 3, "proxy_refuse": True}
     assert simulator.configure() == expected
     assert simulator.api_url.endswith("/Keyfactor/API")
     simulator.configure(status_format="name", fault_503=0)

@@ -6,9 +6,12 @@
 
 import pytest
 
-from ansible_collections.keyfactor.command.plugins.module_utils._errors import KeyfactorConfigError
+from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
+    KeyfactorAnswerError, KeyfactorConfigError,
+)
 from ansible_collections.keyfactor.command.plugins.module_utils._instances import (
-    FINISHED_STATUSES, STATUS_NAMES, normalize_instance, parse_signal_key, status_name, status_table, validate_guid,
+    FINISHED_STATUSES, INFO_FIELDS, SIGNAL_FIELDS, STATUS_NAMES, definition_steps, instance_id_of, normalize_instance,
+    parse_signal_key, status_name, status_table, validate_guid,
 )
 
 # The reference's example InstanceResponse (keyfactor-api.md section 13.1).
@@ -67,10 +70,150 @@ def test_null_detail_values_become_empty():
 @pytest.mark.parametrize('raw, expected', [
     ('Suspended', 'Suspended'), ('suspended', 'Suspended'), ('COMPLETE', 'Complete'),
     (2, 'Suspended'), ('2', 'Suspended'), (6, 'CanceledForRestart'), (0, 'Unknown'),
-    (42, '42'), ('SomethingNew', 'SomethingNew'), (None, 'None'),
+    (42, None), ('42', None), ('SomethingNew', 'SomethingNew'),
 ])
 def test_status_name_accepts_names_and_codes(raw, expected):
     assert status_name(raw) == expected
+
+
+# --- every field checked once: missing, null, other types, camelCase -----------------------------------------
+
+ABOUT = "The server's answer for workflow instance %s " % RAW['Id']
+
+
+def camel(value):
+    """The v11 spec's declared casing: each key's first letter in lower case (free-form data untouched)."""
+    if isinstance(value, list):
+        return [camel(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    return {key[:1].lower() + key[1:]: value if key in ('InitialData', 'CurrentStateData') else camel(value)
+            for key, value in value.items()}
+
+
+def test_camel_case_keys_read_like_pascal_case():
+    assert normalize_instance(camel(RAW), required=SIGNAL_FIELDS) == normalize_instance(RAW)
+    assert instance_id_of(camel(RAW)) == RAW['Id']
+
+
+@pytest.mark.parametrize('field', ['Title', 'StatusMessage', 'CurrentStepId', 'CurrentStepDisplayName', 'LastModified',
+                                   'StartDate', 'ReferenceId', 'CurrentStepUniqueName', 'Definition'])
+def test_fields_a_listing_does_not_need_may_be_null_or_missing(field):
+    assert normalize_instance(dict(RAW, **{field: None}))[_snake(field)] in (None, _EMPTY_DEFINITION)
+    missing = {key: value for key, value in RAW.items() if key != field}
+    assert normalize_instance(missing)[_snake(field)] in (None, _EMPTY_DEFINITION)
+
+
+_EMPTY_DEFINITION = {'id': None, 'display_name': None, 'version': None, 'workflow_type': None}
+
+
+def _snake(name):
+    return {'Definition': 'definition', 'ReferenceId': 'reference_id', 'StatusMessage': 'status_message',
+            'CurrentStepId': 'current_step_id', 'CurrentStepDisplayName': 'current_step_display_name',
+            'CurrentStepUniqueName': 'current_step_unique_name', 'LastModified': 'last_modified',
+            'StartDate': 'start_date', 'Title': 'title'}[name]
+
+
+@pytest.mark.parametrize('required, raw, label', [
+    (INFO_FIELDS, dict(RAW, Id=None), 'Id'),
+    (INFO_FIELDS, dict(RAW, Status=None), 'Status'),
+    (SIGNAL_FIELDS, dict(RAW, CurrentStepUniqueName=None), 'CurrentStepUniqueName'),
+    (SIGNAL_FIELDS, dict(RAW, Definition=None), 'Definition'),
+    (SIGNAL_FIELDS, dict(RAW, Definition=dict(RAW['Definition'], Id=None)), 'Definition.Id'),
+    (SIGNAL_FIELDS, dict(RAW, Definition={'Id': 'x'}), 'Definition.Version'),
+    (SIGNAL_FIELDS, dict(RAW, Signals=[{'SignalName': 'ApprovalStatus'}]), 'Signals[].SignalReceived'),
+])
+def test_a_required_field_missing_or_null_fails_naming_it(required, raw, label):
+    with pytest.raises(KeyfactorAnswerError) as caught:
+        normalize_instance(raw, required=required, requested_id=RAW['Id'])
+    assert caught.value.message == "The server's answer for workflow instance %s has no %s." % (RAW['Id'], label)
+
+
+@pytest.mark.parametrize('raw, message', [
+    (dict(RAW, Definition='Web Server'), 'has Definition as text; expected an object.'),
+    (dict(RAW, Definition=dict(RAW['Definition'], Version='3')),
+     'has Definition.Version as text; expected an integer.'),
+    (dict(RAW, Signals={'SignalName': 'ApprovalStatus'}), 'has Signals as an object; expected a list.'),
+    (dict(RAW, Signals=['ApprovalStatus']), 'has Signals[0] as text; expected an object.'),
+    (dict(RAW, Signals=[{'SignalName': 'ApprovalStatus', 'SignalReceived': 'no'}]),
+     'has Signals[].SignalReceived as text; expected true or false.'),
+    (dict(RAW, Status=True), 'has Status as true or false; expected a status name or an integer code.'),
+    (dict(RAW, Status=[2]), 'has Status as a list; expected a status name or an integer code.'),
+    (dict(RAW, ReferenceId='1042'), 'has ReferenceId as text; expected an integer.'),
+    (dict(RAW, Title=42), 'has Title as a number; expected text.'),
+    (dict(RAW, InitialData=[1, 2]), 'has InitialData as a list; expected an object.'),
+    (dict(RAW, Status=7), 'has Status 7, an integer code the status table does not know; name it with status_map (for '
+                          'example status_map: {7: Suspended}), after checking what the code means on your server.'),
+])
+def test_an_unexpected_shape_names_what_was_expected(raw, message):
+    with pytest.raises(KeyfactorAnswerError) as caught:
+        normalize_instance(raw, required=SIGNAL_FIELDS)
+    assert caught.value.message == ABOUT + message
+
+
+@pytest.mark.parametrize('item, kind', [('c0ffee00', 'text'), (None, 'null'), ([RAW], 'a list'), (7, 'a number')])
+def test_an_item_that_is_not_an_object_fails_clearly(item, kind):
+    expected = "The server's answer for %%s is %s; expected an object (a workflow instance)." % kind
+    with pytest.raises(KeyfactorAnswerError) as caught:
+        normalize_instance(item)
+    assert caught.value.message == expected % 'a workflow instance'
+    with pytest.raises(KeyfactorAnswerError) as caught:
+        instance_id_of(item)
+    assert caught.value.message == expected % 'a listed workflow instance'
+
+
+# --- the parts of a definition workflow_signal decides from -------------------------------------------------------
+
+DEFINITION = {
+    'Id': 'd1000000-0000-4000-8000-000000000001', 'DisplayName': 'Web Server Enrollment Approval', 'Key': '41',
+    'Steps': [
+        {'Id': 's1', 'UniqueName': 'StartNOOP', 'ExtensionName': 'NOOPStep', 'Enabled': True, 'Signals': [],
+         'ConfigurationParameters': {}, 'Outputs': {'continue': 'RequireApproval1'}},
+        {'Id': 's2', 'UniqueName': 'RequireApproval1', 'Enabled': True, 'ConfigurationParameters': {'Count': 1},
+         'Signals': [{'RoleIds': [3], 'SignalName': 'ApprovalStatus'}], 'Outputs': {'continue': None}},
+    ],
+}
+STEPS = {'Steps': [
+    {'UniqueName': 'StartNOOP', 'Enabled': True, 'Signals': [], 'Outputs': {'continue': 'RequireApproval1'}},
+    {'UniqueName': 'RequireApproval1', 'Enabled': True, 'Signals': [{'SignalName': 'ApprovalStatus'}],
+     'Outputs': {'continue': None}},
+]}
+ABOUT_DEFINITION = "The server's answer for workflow definition d1 version 1 "
+
+
+def test_definition_steps_keep_what_the_decisions_read_in_either_casing():
+    assert definition_steps(DEFINITION, 'workflow definition d1 version 1') == STEPS
+    camel = {key[:1].lower() + key[1:]: value for key, value in DEFINITION.items()}
+    camel['steps'] = [{key[:1].lower() + key[1:]: value for key, value in step.items()} for step in DEFINITION['Steps']]
+    assert definition_steps(camel, 'workflow definition d1 version 1') == STEPS
+
+
+def test_definition_steps_may_be_null_or_missing():
+    assert definition_steps({'Id': 'd1', 'Steps': None}, 'x') == {'Steps': []}
+    assert definition_steps({'Steps': [{}]}, 'x') == {'Steps': [
+        {'UniqueName': None, 'Enabled': None, 'Signals': [], 'Outputs': {}}]}
+
+
+@pytest.mark.parametrize('raw, message', [
+    (['Steps'], 'is a list; expected an object (a workflow definition).'),
+    ({'Steps': 'StartNOOP'}, 'has Steps as text; expected a list.'),
+    ({'Steps': ['StartNOOP']}, 'has Steps[0] as text; expected an object.'),
+    ({'Steps': [{'UniqueName': 7}]}, 'has Steps[].UniqueName as a number; expected text.'),
+    ({'Steps': [{'Enabled': 'yes'}]}, 'has Steps[].Enabled as text; expected true or false.'),
+    ({'Steps': [{'Signals': {'SignalName': 'x'}}]}, 'has Steps[].Signals as an object; expected a list.'),
+    ({'Steps': [{'Signals': [{'SignalName': ['x']}]}]}, 'has Steps[].Signals[].SignalName as a list; expected text.'),
+    ({'Steps': [{'Outputs': ['EndNOOP']}]}, 'has Steps[].Outputs as a list; expected an object.'),
+    ({'Steps': [{'Outputs': {'continue': 3}}]},
+     'has Steps[].Outputs.continue as a number; expected text (a step UniqueName).'),
+])
+def test_a_definition_of_another_shape_names_what_was_expected(raw, message):
+    with pytest.raises(KeyfactorAnswerError) as caught:
+        definition_steps(raw, 'workflow definition d1 version 1')
+    assert caught.value.message == ABOUT_DEFINITION + message
+
+
+def test_a_status_code_named_by_status_map_is_read():
+    assert normalize_instance(dict(RAW, Status=7), status_table({7: 'Paused'}))['status'] == 'Paused'
 
 
 def test_status_map_overrides_the_provisional_table():

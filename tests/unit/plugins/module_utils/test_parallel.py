@@ -37,3 +37,32 @@ def test_other_exceptions_propagate():
         raise ZeroDivisionError(item)
     with pytest.raises(ZeroDivisionError):
         list(map_concurrently(broken, [1, 2], 2))
+
+
+@pytest.mark.parametrize('workers', [1, 3])
+def test_stop_starts_no_further_item_and_finishes_those_in_flight(workers):
+    started = []
+    lock = threading.Lock()
+
+    def record(item):
+        with lock:
+            started.append(item)
+        return square_or_fail(item)
+    outcomes = list(map_concurrently(record, range(20), workers, stop=lambda outcome: outcome.error is not None))
+    # Items start in order, so those started are the first ones, and each is yielded once, in order.
+    assert [outcome.item for outcome in outcomes] == list(range(len(outcomes))) == sorted(started)
+    assert 4 <= len(outcomes) <= 3 + workers  # item 3 stops it; at most the items in flight then follow
+    assert str(outcomes[3].error) == 'three failed'
+
+
+def test_an_item_in_flight_when_the_stop_comes_still_finishes():
+    release = threading.Event()
+
+    def slow_first(item):
+        if item == 0:
+            assert release.wait(5)
+            return 'first'
+        release.set()
+        raise KeyfactorError('stop here')
+    outcomes = list(map_concurrently(slow_first, range(10), 2, stop=lambda outcome: outcome.error is not None))
+    assert [(outcome.item, outcome.value) for outcome in outcomes] == [(0, 'first'), (1, None)]

@@ -19,7 +19,7 @@ import requests
 from kfsim.testing import default_instance_id  # pylint: disable=import-error
 
 from ansible_collections.keyfactor.command.plugins.module_utils._retry import (
-    FAIL, NOT_PROCESSED, RETRY, UNKNOWN_OUTCOME, Failure, backoff_delay, classify_exception, decide_after_failure, decide_after_status,
+    FAIL, RETRY, UNKNOWN_OUTCOME, Failure, backoff_delay, classify_exception, decide_after_failure, decide_after_status,
     parse_retry_after,
 )
 
@@ -190,23 +190,22 @@ def test_decide_after_failure(safe, failure, attempt, retries, expected):
     assert decide_after_failure(safe, failure, attempt, retries) == expected
 
 
-@pytest.mark.parametrize('safe, status, retry_after, attempt, retries, expected', [
-    (True, 503, None, 1, 3, RETRY),
-    (True, 429, 2.0, 2, 3, RETRY),
-    (True, 502, None, 3, 3, RETRY),
-    (True, 504, None, 4, 3, FAIL),
-    (True, 500, None, 1, 3, FAIL),              # a server error on a read is reported, not hammered
-    (True, 404, None, 1, 3, FAIL),
-    (False, 503, 1.0, 1, 3, NOT_PROCESSED),     # "come back later": turned away before processing
-    (False, 429, None, 1, 3, NOT_PROCESSED),
-    (False, 503, None, 1, 3, UNKNOWN_OUTCOME),  # a bare 503 may come from a gateway after the server acted
-    (False, 500, None, 1, 3, UNKNOWN_OUTCOME),
-    (False, 502, 1.0, 1, 3, UNKNOWN_OUTCOME),
-    (False, 400, None, 1, 3, FAIL),
-    (False, 403, None, 1, 3, FAIL),
+@pytest.mark.parametrize('safe, status, attempt, retries, expected', [
+    (True, 503, 1, 3, RETRY),
+    (True, 429, 2, 3, RETRY),
+    (True, 502, 3, 3, RETRY),
+    (True, 504, 4, 3, FAIL),
+    (True, 500, 1, 3, FAIL),              # a server error on a read is reported, not hammered
+    (True, 404, 1, 3, FAIL),
+    (False, 503, 1, 3, UNKNOWN_OUTCOME),  # "come back later" may come from a gateway after the server applied it
+    (False, 429, 1, 3, UNKNOWN_OUTCOME),
+    (False, 500, 1, 3, UNKNOWN_OUTCOME),
+    (False, 502, 1, 3, UNKNOWN_OUTCOME),
+    (False, 400, 1, 3, FAIL),
+    (False, 403, 1, 3, FAIL),
 ])
-def test_decide_after_status(safe, status, retry_after, attempt, retries, expected):
-    assert decide_after_status(safe, status, attempt, retries, retry_after) == expected
+def test_decide_after_status(safe, status, attempt, retries, expected):
+    assert decide_after_status(safe, status, attempt, retries) == expected
 
 
 @pytest.mark.parametrize('header, expected', [

@@ -6,12 +6,15 @@
 
 import pytest
 
-from ansible_collections.keyfactor.command.plugins.module_utils._errors import KeyfactorConfigError
+from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
+    KeyfactorAnswerError, KeyfactorAPIError, KeyfactorAuthError, KeyfactorConfigError, KeyfactorError,
+    KeyfactorNotAPIError, KeyfactorNotFoundError, KeyfactorTransportError, KeyfactorUnknownOutcomeError,
+)
 from ansible_collections.keyfactor.command.plugins.module_utils._instances import normalize_instance
 from ansible_collections.keyfactor.command.plugins.module_utils._signal_decision import (
     ALREADY_SIGNALED, DELIVERED, FAIL, INSTANCE_FINISHED, NO_CHANGE, NOT_PENDING, NOT_READ, READ_ASSIGNED,
     READ_DEFINITION, SEND, SIGNALED, STEP_PASSED, accepted_keys, decide, execution_order, reachable_from, reconcile,
-    sent_msg, signal_diff, signal_target, steps_by_name,
+    sent_msg, signal_diff, signal_target, steps_by_name, still_owed, stops_the_task,
 )
 
 INSTANCE_ID = '8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10'
@@ -230,12 +233,21 @@ def test_a_step_ahead_is_not_pending_yet_and_says_where_the_instance_stands():
                             'RequireApproval2.ApprovalStatus (step 4) is not pending yet.' % INSTANCE_ID)
 
 
-@pytest.mark.parametrize('read', [
-    instance(status='Running', current='RequireApproval1'),
-    instance(current='RequireApproval1', signals={}),
-])
-def test_at_the_step_but_not_waiting_for_the_signal_is_not_pending_yet(read):
-    assert decide(read, FIRST, definition=TWO_STAGE).action == NOT_PENDING
+def test_at_the_step_but_running_it_is_not_pending_yet():
+    running = instance(status='Running', current='RequireApproval1')
+    assert decide(running, FIRST, definition=TWO_STAGE).action == NOT_PENDING
+
+
+@pytest.mark.parametrize('signals, listed', [({}, 'none'), ({'Acknowledge': False}, 'Acknowledge')])
+def test_suspended_at_the_step_without_offering_the_signal_fails_at_once(signals, listed):
+    # A server that lists only the signals the caller may send: the caller holds none of the step's roles.
+    decision = decide(instance(current='RequireApproval1', signals=signals), FIRST, definition=TWO_STAGE)
+    assert (decision.action, decision.outcome) == (FAIL, None)
+    assert decision.msg == (
+        'Workflow instance %s is Suspended at step RequireApproval1, but does not offer signal ApprovalStatus to the '
+        "caller (the signals it lists: %s): the caller may not be one of the step's approvers. Check that the user or "
+        'OAuth client holds one of the roles the definition allows to send RequireApproval1.ApprovalStatus.' % (
+            INSTANCE_ID, listed))
 
 
 def test_a_branch_not_taken_counts_as_passed():
@@ -247,8 +259,8 @@ def test_a_branch_not_taken_counts_as_passed():
 
 
 def test_a_status_outside_the_known_names_is_not_taken_as_finished():
-    unknown = normalize_instance({'Id': INSTANCE_ID, 'Status': 9, 'CurrentStepUniqueName': 'StartNOOP', 'Signals': [],
-                                  'Definition': {'Id': 'd3', 'DisplayName': 'x', 'Version': 1}})
+    unknown = normalize_instance({'Id': INSTANCE_ID, 'Status': 'Paused', 'CurrentStepUniqueName': 'StartNOOP',
+                                  'Signals': [], 'Definition': {'Id': 'd3', 'DisplayName': 'x', 'Version': 1}})
     assert decide(unknown, FIRST, definition=TWO_STAGE).action == NOT_PENDING
 
 
@@ -284,6 +296,45 @@ def test_reconcile_explains_itself():
     assert reconcile(instance(current='RequireApproval2'), FIRST).msg == 'the instance no longer waits at step RequireApproval1'
     assert reconcile(instance(signals={}), FIRST).msg == (
         'the instance is Suspended at step RequireApproval1 but does not list ApprovalStatus')
+
+
+# --- after a success answer: still owed? ------------------------------------------------------------------------
+
+@pytest.mark.parametrize('read, owed', [
+    (instance(), True),                                            # accepted, yet still pending and not received
+    (instance(signals={'ApprovalStatus': True}), False),           # received (by the caller, or by someone)
+    (instance(status='Complete', current='EndNOOP'), False),       # the step is done
+    (instance(current='RequireApproval2'), False),
+    (instance(signals={}), False),                                 # no longer listed: nothing says it is owed
+])
+def test_still_owed(read, owed):
+    assert still_owed(read, FIRST) is owed
+
+
+# --- which errors end the task ------------------------------------------------------------------------------
+
+def http_error(cls, status):
+    return cls('GET /x failed', status=status, method='GET', path='/x')
+
+
+@pytest.mark.parametrize('error, stops', [
+    (http_error(KeyfactorAuthError, 401), True),          # credentials rejected: an expired token, a wrong password
+    (KeyfactorConfigError('No Keyfactor Command API answers at https://kf/KeyfactorApiV2'), True),
+    (http_error(KeyfactorNotAPIError, 200), True),        # a login page or a proxy answered
+    (KeyfactorTransportError('x', reason='dns'), True),
+    (KeyfactorTransportError('x', reason='tls_verify'), True),
+    (KeyfactorTransportError('x', reason='refused'), True),
+    (KeyfactorTransportError('x', reason='timeout'), False),  # may be this instance's request only
+    (KeyfactorTransportError('x', reason='reset'), False),
+    (http_error(KeyfactorAuthError, 403), False),         # roles differ per step
+    (http_error(KeyfactorNotFoundError, 404), False),
+    (http_error(KeyfactorAPIError, 500), False),
+    (KeyfactorUnknownOutcomeError('x'), False),
+    (KeyfactorAnswerError('x'), False),                   # one instance's answer
+    (KeyfactorError('Workflow instance x was not found.'), False),
+])
+def test_stops_the_task(error, stops):
+    assert stops_the_task(error) is stops
 
 
 # --- what the task reports --------------------------------------------------------------------------------

@@ -9,23 +9,28 @@ error shapes, secret stripping and paging, each observed in what the simulator r
 """
 
 import base64
+import itertools
 import json
 import socket
+import time
 
 import certifi
 import pytest
 
 from ansible_collections.keyfactor.command.plugins.module_utils._connection_options import resolve_connection
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
-    KeyfactorAPIError, KeyfactorAuthError, KeyfactorConfigError, KeyfactorNotFoundError, KeyfactorNotProcessedError,
+    KeyfactorAPIError, KeyfactorAuthError, KeyfactorConfigError, KeyfactorNotAPIError, KeyfactorNotFoundError,
     KeyfactorTransportError, KeyfactorUnknownOutcomeError,
 )
-from ansible_collections.keyfactor.command.plugins.module_utils._transport import COLLECTION_VERSION, KeyfactorClient
+from ansible_collections.keyfactor.command.plugins.module_utils._transport import (
+    COLLECTION_VERSION, LIST_ITEM_MAX_BYTES, LIST_PAGE_SLACK_BYTES, KeyfactorClient,
+)
 from ansible_collections.keyfactor.command.plugins.module_utils._workflow_api import WorkflowApi
 
 from kfsim.testing import SIMULATOR_DIR, default_instance_id  # pylint: disable=import-error
 
 SUSPENDED = default_instance_id(1)
+APPROVE = 'RequireApproval1.ApprovalStatus'
 UNKNOWN = 'c0ffee00-0000-4000-8000-999999999999'
 
 
@@ -293,14 +298,16 @@ def test_signal_post_is_never_resent_after_a_bare_503(make_client, simulator, re
     assert not recorder.warnings
 
 
-@pytest.mark.parametrize('status, headers, retry_after', [(503, {'Retry-After': '2'}, 2.0), (429, {}, None)])
-def test_signal_post_turned_away_is_reported_as_not_processed_and_not_resent(
+@pytest.mark.parametrize('status, headers, retry_after', [
+    (503, {'Retry-After': '2'}, 2.0), (429, {}, None), (429, {'Retry-After': '1'}, 1.0)])
+def test_signal_post_turned_away_has_an_unknown_outcome_and_is_not_resent(
         make_client, simulator, recorder, status, headers, retry_after):
+    # A gateway may answer 429 or 503 after the server applied the signal: only a re-read can tell.
     simulator.inject(method='POST', path='/Signals$', status=status, headers=headers, times=1)
-    with pytest.raises(KeyfactorNotProcessedError) as caught:
+    with pytest.raises(KeyfactorUnknownOutcomeError) as caught:
         WorkflowApi(make_client()).send_signal(SUSPENDED, 'RequireApproval1.ApprovalStatus', {'Approved': True})
-    assert (caught.value.status, caught.value.retry_after) == (status, retry_after)
-    assert 'was turned away before it was processed' in str(caught.value)
+    assert (caught.value.details['http_status'], caught.value.retry_after) == (status, retry_after)
+    assert 'the request may or may not have taken effect' in str(caught.value)
     assert len(api_requests(simulator, '/Signals')) == 1
     assert not recorder.warnings and not recorder.sleeps
 
@@ -550,3 +557,135 @@ def test_assigned_to_me_query_is_quoted(make_client, simulator):
     assert api.is_assigned_to_me(UNKNOWN) is False
     query = api_requests(simulator, '/AssignedToMe')[-1]['query']
     assert query['QueryString'] == 'Id -eq "%s"' % UNKNOWN
+
+
+# --- a wall-clock deadline per request -------------------------------------------------------------------------
+
+@pytest.mark.parametrize('after_headers', [False, True])
+def test_a_trickled_answer_to_a_read_ends_at_the_timeout(make_client, simulator, after_headers):
+    # One byte every 0.25 s keeps each socket read under the 1 s timeout; the whole answer would take a minute.
+    simulator.inject(method='GET', path='/Status/Endpoints$', status=200, body='["GET /Workflow/Instances"]' * 4,
+                     trickle_ms=250, trickle_after_headers=after_headers, times=1)
+    started = time.monotonic()
+    with pytest.raises(KeyfactorTransportError) as caught:
+        make_client(timeout=1, retries=0).get('/Status/Endpoints')
+    assert caught.value.details['reason'] == 'timeout'
+    assert 'The timeout option (KEYFACTOR_CLIENT_TIMEOUT) is 1 s per request.' in str(caught.value)
+    assert time.monotonic() - started < 4
+
+
+def test_a_trickled_answer_to_a_signal_is_an_unknown_outcome(make_client, simulator):
+    simulator.inject(method='POST', path='/Signals$', status=204, trickle_ms=250, times=1)
+    with pytest.raises(KeyfactorUnknownOutcomeError) as caught:
+        WorkflowApi(make_client(timeout=1)).send_signal(SUSPENDED, APPROVE, {'Approved': True})
+    assert caught.value.details['reason'] == 'timeout'
+    assert len(api_requests(simulator, '/Signals')) == 1
+
+
+def test_after_a_request_ends_at_its_deadline_the_next_one_gets_its_own(make_client, simulator):
+    client = make_client(timeout=1, retries=0)
+    simulator.inject(method='GET', path='/Status/Endpoints$', status=200, body='[]', trickle_ms=250, times=1)
+    with pytest.raises(KeyfactorTransportError):
+        client.get('/Status/Endpoints')
+    simulator.configure(latency_ms=600)  # under the timeout: the next request has a full second again
+    assert client.get('/Status/Endpoints')
+    assert client.get('/Status/Endpoints')
+
+
+# --- answers to a POST and to a GET --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('injected', [
+    dict(status=200, body='<html><body>OK</body></html>', headers={'Content-Type': 'text/html'}),
+    dict(status=200, body=''),
+    dict(status=202, body='Accepted', headers={'Content-Type': 'text/plain'}),
+    dict(status=201, body='{"unexpected": "json"}'),
+    dict(status=200, body='x', repeat_body=1024 * 1024),  # larger than what is read of a success answer to a POST
+])
+def test_any_success_answer_to_a_signal_means_delivered(make_client, simulator, injected):
+    simulator.inject(method='POST', path='/Signals$', times=1, **injected)
+    response = make_client().post('/Workflow/Instances/%s/Signals' % SUSPENDED, {'SignalKey': 'x.y', 'Data': {}})
+    assert (response.status, response.data) == (injected['status'], None)
+
+
+def test_a_read_answered_with_an_empty_body_is_not_the_api(make_client, simulator):
+    simulator.inject(method='GET', path='/Status/Endpoints$', status=200, body='', times=1)
+    with pytest.raises(KeyfactorNotAPIError, match='returned HTTP 200 with an empty body .content type application'):
+        make_client().get('/Status/Endpoints')
+
+
+def test_a_redirect_is_not_the_api(make_client, simulator):
+    simulator.inject(method='GET', path='/Status/Endpoints$', status=307, headers={'Location': '/login'}, times=1)
+    with pytest.raises(KeyfactorNotAPIError):
+        make_client().get('/Status/Endpoints')
+
+
+# --- listing: bounded whatever the server does --------------------------------------------------------------------
+
+def generated(simulator, count):
+    only_generated = {key: value for key, value in simulator.scenario.items() if key not in ('instances', 'generate')}
+    simulator.load(dict(only_generated, generate=[{'count': count, 'definition': 'enroll-single'}]))
+
+
+def list_queries(simulator):
+    return [(int(entry['query']['PageReturned']), int(entry['query']['ReturnLimit']))
+            for entry in api_requests(simulator, '/Workflow/Instances')]
+
+
+@pytest.mark.parametrize('total_count', [True, False])
+def test_a_server_that_ignores_page_returned_fails_on_the_second_page(make_client, simulator, total_count):
+    generated(simulator, 30)
+    simulator.configure(ignore_page_returned=True, total_count=total_count)
+    pager = WorkflowApi(make_client()).list_instances(page_size=10)
+    with pytest.raises(KeyfactorAPIError) as caught:
+        list(itertools.islice(pager, 100))  # a pager that does not notice runs for ever (the first page, again)
+    assert str(caught.value) == (
+        'GET /Workflow/Instances returned the same items for PageReturned 2 as for PageReturned 1: the server does not '
+        'honour PageReturned, so the listing cannot be paged.')
+    assert list_queries(simulator) == [(1, 10), (2, 10)]
+
+
+def test_a_server_that_ignores_return_limit_fails_on_the_first_page(make_client, simulator):
+    generated(simulator, 30)
+    simulator.configure(ignore_return_limit=True)
+    with pytest.raises(KeyfactorAPIError) as caught:
+        list(WorkflowApi(make_client()).list_instances(page_size=10))
+    assert str(caught.value) == (
+        'GET /Workflow/Instances returned 30 items for ReturnLimit 10: the server does not honour ReturnLimit, so the '
+        'listing cannot be paged.')
+
+
+def test_a_page_far_larger_than_its_items_need_is_not_read(make_client, simulator):
+    # limit 5 asks for pages of 5: at most 64 KiB + 5 x 16 KiB, not the 64 MiB any other answer may take.
+    simulator.inject(method='GET', path='/Workflow/Instances$', status=200, body='["x",', repeat_body=4 * 1024 * 1024,
+                     times=1)
+    with pytest.raises(KeyfactorAPIError) as caught:
+        list(WorkflowApi(make_client()).list_instances(page_size=100, limit=5))
+    assert str(caught.value) == (
+        'GET /Workflow/Instances returned a response larger than %d bytes; refusing to read it (far more than a page '
+        'of 5 items needs: the server may ignore ReturnLimit).' % (LIST_PAGE_SLACK_BYTES + 5 * LIST_ITEM_MAX_BYTES))
+
+
+@pytest.mark.parametrize('total_count', [True, False])
+def test_a_server_that_caps_return_limit_is_paged_at_its_own_size(make_client, simulator, total_count):
+    # 25 instances, at most 7 a page: x-total-count (25 > 7) or the second page itself says there is more; PageReturned
+    # then counts pages of 7, and the short fourth page (4 items) ends the listing. No request more than needed.
+    generated(simulator, 25)
+    simulator.configure(max_return_limit=7, total_count=total_count)
+    pager = WorkflowApi(make_client()).list_instances(page_size=100, sort_field='ReferenceId')
+    items = list(pager)
+    assert [item['ReferenceId'] for item in items] == sorted(item['ReferenceId'] for item in items)
+    assert len({item['Id'] for item in items}) == 25
+    assert list_queries(simulator) == [(1, 100), (2, 7), (3, 7), (4, 7)]
+    assert pager.pages == 4
+
+
+@pytest.mark.parametrize('count, total_count, pages', [
+    (7, False, [(1, 100), (2, 7)]),   # one short page and no header: one request more, answered empty
+    (7, True, [(1, 100)]),            # the header says there is no more
+    (0, False, [(1, 100)]),           # an empty first page ends it
+])
+def test_a_short_first_page_costs_at_most_one_request_more(make_client, simulator, count, total_count, pages):
+    generated(simulator, count)
+    simulator.configure(total_count=total_count)
+    assert len(list(WorkflowApi(make_client()).list_instances(page_size=100))) == count
+    assert list_queries(simulator) == pages

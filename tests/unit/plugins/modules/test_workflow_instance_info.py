@@ -131,6 +131,71 @@ def test_limit_warns_when_it_cuts_the_result_short(info):
     assert result['warnings'] == ['returned 4 of 18 instances; raise or remove limit (4) to get them all.']
 
 
+def test_a_server_capping_return_limit_still_yields_every_instance(info, simulator, api_requests):
+    simulator.configure(max_return_limit=5, total_count='off')
+    result = info(sort_field='ReferenceId')
+    assert (result['rc'], numbers(result), result['count']) == (0, list(range(1, 19)), 18)
+    assert [(entry['query']['PageReturned'], entry['query']['ReturnLimit']) for entry in api_requests()] == [
+        ('1', '100'), ('2', '5'), ('3', '5'), ('4', '5')]
+
+
+@pytest.mark.parametrize('switches, message', [
+    (dict(ignore_page_returned=True), 'GET /Workflow/Instances returned the same items for PageReturned 2 as for '
+                                      'PageReturned 1: the server does not honour PageReturned'),
+    (dict(ignore_return_limit=True), 'GET /Workflow/Instances returned 18 items for ReturnLimit 6: the server does not '
+                                     'honour ReturnLimit'),
+])
+def test_a_server_that_does_not_page_as_asked_fails_clearly(info, simulator, switches, message):
+    simulator.configure(**switches)
+    result = info(page_size=6)
+    assert (result['rc'], result['failed']) == (1, True)
+    assert result['msg'].startswith(message) and 'instances' not in result
+    assert result.get('exception', '(traceback unavailable)') == '(traceback unavailable)'
+
+
+# --- answer shapes ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('details', [False, True])
+def test_camel_case_answers_are_read(info, simulator, details):
+    pascal = info(sort_field='ReferenceId', details=details)
+    simulator.configure(key_case='camel')
+    camel = info(sort_field='ReferenceId', details=details)
+    assert camel['rc'] == 0 and camel['instances'] == pascal['instances']
+
+
+def test_fields_the_module_does_not_need_may_be_null(info, simulator):
+    simulator.configure(null_fields='CurrentStepUniqueName,Title,Definition', omit_fields='StatusMessage')
+    result = info(instance_id=default_instance_id(1))
+    instance = result['instances'][0]
+    assert result['rc'] == 0
+    assert (instance['current_step_unique_name'], instance['title'], instance['status_message']) == (None, None, None)
+    assert instance['definition'] == {'id': None, 'display_name': None, 'version': None, 'workflow_type': None}
+
+
+@pytest.mark.parametrize('switches, details, message', [
+    (dict(null_fields='Status'), False,
+     "The server's answer for workflow instance %s has no Status." % default_instance_id(1)),
+    (dict(omit_fields='Id'), False, "The server's answer for a workflow instance has no Id."),
+    (dict(omit_fields='Id'), True, "The server's answer for a listed workflow instance has no Id."),
+    (dict(status_format='int', status_codes='Suspended=7'), True,
+     "The server's answer for workflow instance %s has Status 7, an integer code the status table does not know; "
+     'name it with status_map' % default_instance_id(1)),
+])
+def test_a_field_the_module_needs_missing_or_unknown_fails_clearly(info, simulator, switches, details, message):
+    simulator.configure(**switches)
+    result = info(sort_field='ReferenceId', details=details)
+    assert (result['rc'], result['failed']) == (1, True)
+    assert result['msg'].startswith(message)
+    assert result.get('exception', '(traceback unavailable)') == '(traceback unavailable)'
+
+
+def test_a_listed_item_that_is_not_an_object_fails_clearly(info, simulator):
+    simulator.inject(method='GET', path='/Workflow/Instances$', status=200, body='["%s"]' % default_instance_id(1))
+    result = info()
+    assert (result['rc'], result['msg']) == (
+        1, "The server's answer for a workflow instance is text; expected an object (a workflow instance).")
+
+
 # --- details and instance_id ----------------------------------------------------------------------------
 
 def test_details(info, api_requests):

@@ -14,6 +14,7 @@ import json
 
 import pytest
 
+from ansible_collections.keyfactor.command.plugins.module_utils import _signal_runner
 from ansible_collections.keyfactor.command.plugins.module_utils._workflow_api import WorkflowApi
 from ansible_collections.keyfactor.command.plugins.modules.workflow_signal import main
 
@@ -287,25 +288,48 @@ def test_re_sends_are_bounded_by_retries(signal, simulator, retries):
     assert counted_signals(simulator) == []
 
 
-# --- signals turned away unprocessed (429, or 503 with Retry-After): decide afresh -------------------------------
+# --- 429 and 503 to a signal: a gateway may send them after the server applied it, so they are reconciled too ---
 
-def test_a_signal_turned_away_is_sent_again_when_still_pending(signal, simulator):
+def test_a_signal_turned_away_is_sent_again_when_a_re_read_shows_it_still_pending(signal, simulator):
     simulator.inject(method='POST', path='/Signals$', status=503, headers={'Retry-After': '0'}, times=1)
     result = signal(instance_id=SINGLE)
     assert (result['rc'], result['changed'], result['outcome'], result['instance']['status']) == (0, True, 'signaled', 'Complete')
     assert calls(simulator) == [('GET', 'instance'), ('POST', 'signal'), ('GET', 'instance'), ('POST', 'signal'),
                                 ('GET', 'instance')]
     assert len(counted_signals(simulator)) == 1
-    assert any('was turned away before it was processed (HTTP 503' in warning for warning in result['warnings'])
+    assert any('the outcome of sending %s was unknown (POST /Workflow/Instances/%s/Signals answered HTTP 503;' % (
+        APPROVE, SINGLE) in warning for warning in result['warnings'])
 
 
-def test_a_signal_turned_away_while_another_approver_finishes_the_step_is_no_change(signal, simulator, before_send):
+@pytest.mark.parametrize('answer', ['429', '503'])
+def test_a_signal_applied_then_answered_429_or_503_is_signaled_and_changed(signal, simulator, answer):
+    simulator.configure(signal_answer=answer, retry_after=0)
+    result = signal(instance_id=SINGLE)
+    assert (result['rc'], result['changed'], result['outcome'], result['instance']['status']) == (
+        0, True, 'signaled', 'Complete')
+    assert 'its answer was lost; a re-read showed the instance no longer waits at step RequireApproval1' in (
+        result['msg'])
+    assert calls(simulator) == [('GET', 'instance'), ('POST', 'signal'), ('GET', 'instance')]
+    assert len(counted_signals(simulator)) == 1
+
+
+def test_the_re_read_after_a_429_waits_for_retry_after(signal, simulator, monkeypatch):
+    waits = []
+    monkeypatch.setattr(_signal_runner.time, 'sleep', waits.append)
+    simulator.configure(signal_answer='429', retry_after=2)
+    result = signal(instance_id=SINGLE)
+    assert (result['rc'], result['changed'], result['outcome']) == (0, True, 'signaled')
+    assert waits == [2.0]
+
+
+def test_a_signal_turned_away_while_another_approver_finishes_the_step_is_signaled(signal, simulator, before_send):
+    # Whether the 429 came before or after the server applied it, the re-read cannot tell; the step is done.
     def approver2_wins_and_the_server_turns_us_away(instance_id):
         post_signal(simulator, instance_id, user='approver2')
         simulator.inject(method='POST', path='/Signals$', status=429, headers={'Retry-After': '0'}, times=1)
     before_send(approver2_wins_and_the_server_turns_us_away)
     result = signal(instance_id=SINGLE)
-    assert (result['rc'], result['changed'], result['outcome']) == (0, False, 'instance_finished')
+    assert (result['rc'], result['changed'], result['outcome']) == (0, True, 'signaled')
     assert [entry['caller'] for entry in counted_signals(simulator)] == ['KEYEXAMPLE\\approver2']
 
 
@@ -313,15 +337,22 @@ def test_signals_turned_away_again_and_again_are_bounded_by_retries(signal, simu
     simulator.inject(method='POST', path='/Signals$', status=503, headers={'Retry-After': '0'}, times=5)
     result = signal(instance_id=SINGLE, retries=1)
     assert (result['rc'], result['changed']) == (1, False)
-    assert result['msg'].endswith('It was still pending after 1 re-send(s) (retries); giving up.')
+    assert ('had an unknown outcome 2 time(s), and each re-read showed it still pending; gave up after 1 re-send(s)'
+            in result['msg'])
     assert calls(simulator).count(('POST', 'signal')) == 2
     assert counted_signals(simulator) == []
 
 
 def test_a_wrong_api_path_stops_the_task_with_one_clear_message(signal, simulator):
     result = signal(instance_ids=[SINGLE, SINGLE_2, DUAL_NEW], api_path='KeyfactorApiV2', concurrency=1)
-    assert result['rc'] == 1 and 'results' not in result
+    assert (result['rc'], result['changed']) == (1, False)
     assert result['msg'].startswith('No Keyfactor Command API answers at https://%s/KeyfactorApiV2' % simulator.host)
+    assert result['msg'].endswith(
+        'The task stopped there: %s for 3 workflow instance(s): 1 failed, 2 not tried.' % APPROVE)
+    assert [(entry['instance_id'], entry['failed']) for entry in result['results']] == [
+        (SINGLE, True), (SINGLE_2, True), (DUAL_NEW, True)]
+    assert [entry['msg'].startswith('Not tried: the task stopped') for entry in result['results']] == [
+        False, True, True]
     assert [entry['path'] for entry in simulator.audit()['requests']] == [
         '/KeyfactorApiV2/Workflow/Instances/' + SINGLE, '/KeyfactorApiV2/Status/Endpoints']
 
@@ -335,10 +366,12 @@ def test_an_outcome_that_cannot_be_confirmed_fails(signal, simulator, before_sen
                          body=json.dumps(waiting_without_signals), times=1)
     before_send(fail_the_send_and_blur_the_reread)
     result = signal(instance_id=SINGLE)
-    assert (result['rc'], result['changed'], result['outcome']) == (1, False, None)
+    # Sent, and no re-read showed it was not applied: changed, since it may have been.
+    assert (result['rc'], result['changed'], result['outcome']) == (1, True, None)
     assert result['msg'].startswith(
-        'The outcome of sending %s to workflow instance %s could not be confirmed: the instance is Suspended at step '
-        'RequireApproval1 but does not list ApprovalStatus.' % (APPROVE, SINGLE))
+        'Sent %s to workflow instance %s, but whether it was applied is unknown: The outcome of sending %s to workflow '
+        'instance %s could not be confirmed: the instance is Suspended at step RequireApproval1 but does not list '
+        'ApprovalStatus.' % (APPROVE, SINGLE, APPROVE, SINGLE))
 
 
 # --- HTTP 400 to the signal, and races with concurrent runs -----------------------------------------------------
@@ -466,9 +499,12 @@ def test_a_missing_role_fails_only_that_instance(signal, simulator):
 @pytest.mark.parametrize('concurrency', [1, 3])
 def test_rejected_credentials_stop_the_task(signal, simulator, concurrency):
     result = signal(instance_ids=MIXED, concurrency=concurrency, password='wrong-password')
-    assert result['rc'] == 1 and 'results' not in result
-    assert 'rejected the credentials' in result['msg'] and result['http_status'] == 401
-    assert 1 <= len(calls(simulator)) <= concurrency  # the instances not yet started are not tried
+    assert (result['rc'], result['changed'], result['http_status']) == (1, False, 401)
+    assert 'rejected the credentials' in result['msg']
+    tried = len(calls(simulator))
+    assert 1 <= tried <= concurrency  # the instances not yet started are not tried
+    assert [entry['instance_id'] for entry in result['results']] == MIXED
+    assert len([entry for entry in result['results'] if entry['msg'].startswith('Not tried:')]) == len(MIXED) - tried
 
 
 # --- bad input: a clear error before any request ---------------------------------------------------------------------
@@ -551,3 +587,233 @@ def test_no_secret_in_any_result(signal, simulator, assert_no_secrets):
     ]
     assert [result['rc'] for result in results] == [1, 0, 0, 0, 1, 1]
     assert_no_secrets(results, [user['password'], basic, oauth['client_secret'], 'S3cret-wrong!'])
+
+
+# --- an error every instance would meet ends the task; nothing done before it is lost ---------------------------------
+
+EIGHT = [generated_instance_id(0, number) for number in range(1, 9)]
+
+
+@pytest.fixture
+def eight_instances(simulator):
+    simulator.load({'extends': 'default.yaml', 'generate': [{'count': 8, 'definition': 'enroll-single'}]})
+    return EIGHT
+
+
+@pytest.fixture
+def on_call(monkeypatch):
+    """on_call(name, action, at=1, after=False, instance_id=None): run action() once, before (or after) the at-th call of
+    WorkflowApi.<name> (counting only the calls for instance_id, when given)."""
+    def install(name, action, at=1, after=False, instance_id=None):
+        original = getattr(WorkflowApi, name)
+        seen = []
+
+        def wrapper(api, called_id, *args):
+            counts = instance_id is None or called_id == instance_id
+            if counts:
+                seen.append(called_id)
+            due = counts and len(seen) == at
+            if due and not after:
+                action()
+            try:
+                return original(api, called_id, *args)
+            finally:
+                if due and after:
+                    action()
+        monkeypatch.setattr(WorkflowApi, name, wrapper)
+    return install
+
+
+def token_options(simulator):
+    return dict(username=None, password=None, domain=None, access_token=simulator.token('kf-approver-client'))
+
+
+def requested_instances(simulator):
+    """The instances the module asked the API about."""
+    return {entry['path'].split('/')[4] for entry in simulator.audit()['requests']
+            if entry['path'].startswith('/KeyfactorAPI/Workflow/Instances/')}
+
+
+def test_a_token_expiring_at_the_fifth_instance_keeps_the_four_results_and_tries_no_more(
+        signal, simulator, eight_instances, on_call):
+    on_call('get_instance', simulator.expire_tokens, instance_id=eight_instances[4])
+    result = signal(instance_ids=eight_instances, concurrency=1, **token_options(simulator))
+    assert (result['rc'], result['changed'], result['failed'], result['http_status']) == (1, True, True, 401)
+    assert [(entry['outcome'], entry['changed'], entry['failed']) for entry in result['results']] == (
+        [('signaled', True, False)] * 4 + [(None, False, True)] * 4)
+    assert 'check access_token (KEYFACTOR_AUTH_ACCESS_TOKEN)' in result['results'][4]['msg']
+    not_tried = ('Not tried: the task stopped before this instance, at an error every instance would meet '
+                 '(GET /Workflow/Instances/%s failed with HTTP 401' % eight_instances[4])
+    assert all(entry['msg'].startswith(not_tried) for entry in result['results'][5:])
+    assert result['msg'].endswith('The task stopped there: %s for 8 workflow instance(s): 4 signaled, 1 failed, '
+                                  '3 not tried.' % APPROVE)
+    assert sorted(entry['instance_id'] for entry in counted_signals(simulator)) == sorted(eight_instances[:4])
+    assert requested_instances(simulator) == set(eight_instances[:5])
+
+
+def test_with_concurrency_the_instances_in_flight_finish_and_no_new_one_starts(
+        signal, simulator, eight_instances, on_call):
+    on_call('send_signal', simulator.expire_tokens, at=2, after=True)
+    result = signal(instance_ids=eight_instances, concurrency=3, **token_options(simulator))
+    assert (result['rc'], result['changed'], result['failed']) == (1, True, True)
+    signaled = [entry['instance_id'] for entry in result['results'] if entry['outcome'] == 'signaled']
+    assert all(entry['changed'] for entry in result['results'] if entry['outcome'] == 'signaled')
+    assert sorted(entry['instance_id'] for entry in counted_signals(simulator)) == sorted(signaled)
+    not_tried = [entry['instance_id'] for entry in result['results'] if entry['msg'].startswith('Not tried:')]
+    assert not_tried == eight_instances[len(eight_instances) - len(not_tried):]  # the last ones, in order
+    assert len(not_tried) >= 8 - 2 - 3  # at most the two sent and three in flight were started
+    assert not requested_instances(simulator) & set(not_tried)
+
+
+def test_an_answer_that_is_not_the_api_stops_the_task_and_keeps_what_was_done(signal, simulator, eight_instances):
+    simulator.inject(method='GET', path='/Instances/%s$' % eight_instances[4], status=200, times=1,
+                     body='<html><body>Please log in</body></html>', headers={'Content-Type': 'text/html'})
+    result = signal(instance_ids=eight_instances, concurrency=1)
+    assert (result['rc'], result['changed']) == (1, True)
+    assert [entry['outcome'] for entry in result['results']] == ['signaled'] * 4 + [None] * 4
+    assert 'returned HTTP 200 with a body that is not JSON (content type text/html)' in result['results'][4]['msg']
+    assert result['msg'].endswith('4 signaled, 1 failed, 3 not tried.')
+    assert len(counted_signals(simulator)) == 4
+
+
+def test_a_signal_sent_before_the_credentials_failed_is_changed(signal, simulator, on_call):
+    on_call('send_signal', simulator.expire_tokens, after=True)
+    result = signal(instance_id=SINGLE, **token_options(simulator))
+    assert (result['rc'], result['changed'], result['outcome'], result['http_status']) == (1, True, 'signaled', 401)
+    assert result['msg'].startswith('Sent %s to workflow instance %s (it was Suspended at step RequireApproval1), but '
+                                    're-reading it failed: GET /Workflow/Instances/%s failed with HTTP 401' % (
+                                        APPROVE, SINGLE, SINGLE))
+    assert len(counted_signals(simulator)) == 1
+
+
+# --- any success answer to the signal means delivered ----------------------------------------------------------------
+
+@pytest.mark.parametrize('answer', ['200-empty', '200-html', '200-text', '200-json', '202-empty'])
+def test_any_success_answer_to_the_signal_is_delivered(signal, simulator, answer):
+    simulator.configure(signal_answer=answer)
+    result = signal(instance_id=SINGLE)
+    assert (result['rc'], result['changed'], result['outcome'], result['instance']['status']) == (
+        0, True, 'signaled', 'Complete')
+    assert calls(simulator) == [('GET', 'instance'), ('POST', 'signal'), ('GET', 'instance')]
+    assert result['warnings'] == []
+
+
+# --- a re-send refused after an unknown outcome; a success answer the re-read contradicts -------------------------
+
+def stale(simulator, instance_id):
+    """The instance as read now, to be served again later as if the server had not applied anything yet."""
+    return json.dumps(read_instance(simulator, instance_id))
+
+
+def test_a_re_send_refused_after_an_unknown_outcome_is_signaled_when_the_step_is_done(signal, simulator, before_send):
+    # The first POST is applied but its answer lost, and the re-read is served before the server shows it (a stale
+    # read, as during Keyfactor's locking window); the re-send is refused as a repeat. The first POST did it.
+    waiting = stale(simulator, DUAL_NEW)
+    sends = []
+
+    def stage(instance_id):
+        sends.append(instance_id)
+        if len(sends) == 1:
+            simulator.configure(fault_lost_response=1)
+            simulator.inject(method='GET', path='/Instances/%s$' % instance_id, status=200, body=waiting, times=1)
+        else:
+            simulator.configure(fault_lost_response=0)
+    before_send(stage)
+    result = signal(instance_id=DUAL_NEW)
+    assert (result['rc'], result['changed'], result['outcome'], result['instance']['status']) == (
+        0, True, 'signaled', 'Suspended')
+    assert ("an earlier attempt's answer was lost, the API refused the re-send: KEYEXAMPLE\\approver1 has already sent "
+            in result['msg'])
+    assert result['msg'].endswith('a re-read showed the signal shows as received from the caller).')
+    assert calls(simulator).count(('POST', 'signal')) == 2
+    assert len(counted_signals(simulator)) == 1
+
+
+def test_a_re_send_refused_for_another_reason_after_an_unknown_outcome_fails_with_the_api_error(signal, simulator):
+    # The first POST was turned away by a gateway (not applied: the re-read shows it pending); the re-send is refused.
+    simulator.inject(method='POST', path='/Signals$', status=502, body='<html>Bad Gateway</html>', times=1)
+    simulator.inject(method='POST', path='/Signals$', status=400, times=1,
+                     body='{"ErrorCode": "0xA5100005", "Message": "The signal data is not valid."}')
+    result = signal(instance_id=SINGLE)
+    assert (result['rc'], result['changed'], result['outcome']) == (1, False, None)
+    assert result['msg'] == ('POST /Workflow/Instances/%s/Signals failed with HTTP 400 Bad Request (Keyfactor error '
+                             '0xA5100005: The signal data is not valid.).' % SINGLE)
+    assert counted_signals(simulator) == []
+
+
+def test_a_success_answer_the_re_read_contradicts_is_reported_with_a_warning(signal, simulator, before_send):
+    waiting = stale(simulator, SINGLE)
+    before_send(lambda instance_id: simulator.inject(method='GET', path='/Instances/%s$' % instance_id, status=200,
+                                                     body=waiting, times=1))
+    result = signal(instance_id=SINGLE)
+    assert (result['rc'], result['changed'], result['outcome']) == (0, True, 'signaled')
+    assert result['warnings'] == [
+        'Workflow instance %s: the server accepted %s, but a re-read still shows it pending and not received (the '
+        'server may have applied another signal in its place); run the task again to see whether it is still owed.'
+        % (SINGLE, APPROVE)]
+
+
+# --- answer shapes: every field the module reads is checked ---------------------------------------------------------
+
+@pytest.mark.parametrize('switches, message', [
+    (dict(null_fields='CurrentStepUniqueName'), 'has no CurrentStepUniqueName.'),
+    (dict(omit_fields='Status'), 'has no Status.'),
+    (dict(null_fields='Definition'), 'has no Definition.'),
+    (dict(omit_fields='Definition.Version'), 'has no Definition.Version.'),
+    (dict(status_format='int', status_codes='Suspended=7'),
+     'has Status 7, an integer code the status table does not know; name it with status_map (for example status_map: '
+     '{7: Suspended})'),
+])
+def test_a_missing_null_or_unknown_field_fails_the_instance_and_sends_nothing(signal, simulator, switches, message):
+    simulator.configure(**switches)
+    result = signal(instance_ids=[SINGLE, SINGLE_2])
+    assert (result['rc'], result['changed']) == (1, False)
+    for instance_id, entry in zip([SINGLE, SINGLE_2], result['results']):
+        assert entry['msg'].startswith("The server's answer for workflow instance %s %s" % (instance_id, message))
+    assert ('POST', 'signal') not in calls(simulator)
+
+
+def test_a_definition_that_is_not_an_object_names_what_was_expected(signal, simulator):
+    simulator.inject(method='GET', path='/Instances/%s$' % SINGLE, status=200, times=1,
+                     body=json.dumps(dict(read_instance(simulator, SINGLE), Definition='enroll-single')))
+    result = signal(instance_id=SINGLE)
+    assert (result['rc'], result['msg']) == (
+        1, "The server's answer for workflow instance %s has Definition as text; expected an object." % SINGLE)
+
+
+def test_a_definition_of_another_shape_fails_the_instances_that_need_it(signal, simulator):
+    definition = 'd1000000-0000-4000-8000-000000000001'
+    simulator.inject(method='GET', path='/Workflow/Definitions/%s$' % definition, status=200, times=1,
+                     body=json.dumps({'Id': definition, 'Steps': {'UniqueName': 'StartNOOP'}}))
+    result = signal(instance_ids=[SINGLE, COMPLETE])  # only the finished one needs its definition
+    assert [(entry['outcome'], entry['failed']) for entry in result['results']] == [('signaled', False), (None, True)]
+    assert result['results'][1]['msg'] == (
+        "The server's answer for workflow definition %s version 1 has Steps as an object; expected a list." % definition)
+
+
+def test_a_status_code_named_with_status_map_is_read(signal, simulator):
+    simulator.configure(status_format='int', status_codes='Suspended=7,Complete=8')
+    result = signal(instance_id=SINGLE, status_map={7: 'Suspended', 8: 'Complete'})
+    assert (result['rc'], result['outcome'], result['instance']['status']) == (0, 'signaled', 'Complete')
+
+
+def test_camel_case_answers_are_read(signal, simulator):
+    simulator.configure(key_case='camel')
+    result = signal(instance_ids=[SINGLE, DUAL_HALF, COMPLETE, SECOND_STAGE])
+    assert [(entry['outcome'], entry['changed']) for entry in result['results']] == [
+        ('signaled', True), ('already_signaled', False), ('instance_finished', False), ('step_passed', False)]
+    assert result['results'][0]['instance']['definition']['display_name'] == 'Web Server Enrollment Approval'
+
+
+@pytest.mark.parametrize('visibility', ['roles', 'roles-null'])
+@pytest.mark.parametrize('wait', [False, True])
+def test_a_signal_the_server_does_not_offer_the_caller_fails_at_once(signal, simulator, visibility, wait):
+    # A server that lists only the signals the caller may send: secadmin holds none of RequireApproval1's roles.
+    simulator.configure(signal_visibility=visibility)
+    result = signal(user='secadmin', instance_id=SINGLE, wait=wait, wait_timeout=30, wait_interval=0.1)
+    assert (result['rc'], result['changed']) == (1, False)
+    assert result['msg'] == (
+        'Workflow instance %s is Suspended at step RequireApproval1, but does not offer signal ApprovalStatus to the '
+        "caller (the signals it lists: none): the caller may not be one of the step's approvers. Check that the user "
+        'or OAuth client holds one of the roles the definition allows to send %s.' % (SINGLE, APPROVE))
+    assert calls(simulator) == [('GET', 'instance'), ('GET', 'definition')]
