@@ -34,3 +34,19 @@ def map_concurrently(function, items, workers):
         return
     with ThreadPoolExecutor(max_workers=min(workers, len(items))) as executor:
         yield from executor.map(call, items)
+
+
+def read_concurrently(read, items, workers):
+    """([(item, value) ...], [missing item ...]): read(item) for each item, `workers` at a time, in order.
+
+    An item read as None (the server no longer knows it) is missing; the first KeyfactorError is raised.
+    """
+    found, missing = [], []
+    for outcome in map_concurrently(read, items, workers):
+        if outcome.error is not None:
+            raise outcome.error
+        if outcome.value is None:
+            missing.append(outcome.item)
+        else:
+            found.append((outcome.item, outcome.value))
+    return found, missing
