@@ -2,10 +2,12 @@
 # Copyright (c) keyfactor.command contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The pure pieces of _definitions.py: normalisation, version choice and a signal named alone."""
+"""The pure pieces of _definitions.py (normalisation, version choice, a signal named alone), and one race of
+_definition_search.read_definition that the simulator cannot stage."""
 
 import pytest
 
+from ansible_collections.keyfactor.command.plugins.module_utils._definition_search import read_definition
 from ansible_collections.keyfactor.command.plugins.module_utils._definitions import (
     LATEST, PUBLISHED, default_read_is, normalize_definition_response, normalize_step, resolve_signal_name,
     version_to_read,
@@ -132,3 +134,23 @@ def test_a_name_is_matched_whole_and_exactly(name):
 def test_a_definition_without_signal_steps_says_it_accepts_none():
     resolution = resolve_signal_name(definition(step('Start', {'continue': 'End'}), step('End', {})), 1, 'Proceed')
     assert resolution.problem.endswith('the signal keys it accepts are: none.')
+
+
+class ScriptedApi:
+    """Answers get_definition from a script, one answer per call, and records the calls."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.calls = []
+
+    def get_definition(self, definition_id, version=None):
+        self.calls.append((definition_id, version))
+        return self.answers.pop(0)
+
+
+def test_a_definition_deleted_between_its_two_reads_is_no_match():
+    # The default read shows a draft newer than the published version; by the time version 2 is read by number,
+    # the definition is gone.
+    api = ScriptedApi(definition(DraftVersion=3, PublishedVersion=2), None)
+    assert read_definition(api, DEFINITION_ID, PUBLISHED) is None
+    assert api.calls == [(DEFINITION_ID, None), (DEFINITION_ID, 2)]

@@ -124,6 +124,10 @@ def test_published_latest_or_a_number(definitions, api_requests, version, number
         assert step_names(drafted) == ['StartNOOP', 'RequireApproval1', 'Enroll', 'EndNOOP']
 
 
+def test_version_set_to_null_means_published(definitions):
+    assert definitions(definition_id=DRAFTED, version=None)['definitions'][0]['version'] == 1
+
+
 def test_a_definition_never_published_gives_its_latest_version(definitions, api_requests):
     never = definitions(definition_id=NEVER_PUBLISHED)['definitions'][0]
     assert (never['version'], never['published_version'], never['signal_keys']) == (

@@ -195,6 +195,22 @@ def test_no_permission_to_read_definitions_says_what_to_do(info, simulator):
         'instead.')
 
 
+def test_other_errors_of_the_definitions_listing_come_through_unchanged(info, simulator):
+    simulator.inject(method='GET', path='/Workflow/Definitions$', status=401, body='{"Message": "Denied."}')
+    result = info(definition_name='Web Server Enrollment Approval')
+    assert (result['rc'], result['http_status']) == (1, 401)
+    assert 'definition_name' not in result['msg']
+
+
+def test_definitions_without_a_display_name_are_no_candidates(info, simulator):
+    # A server may send DisplayName null (the SDKs type it nullable); such rows are neither matches nor suggestions.
+    simulator.inject(method='GET', path='/Workflow/Definitions$', status=200, times=2,
+                     body='[{"Id": "%s", "DisplayName": null, "WorkflowType": "Enrollment"}]' % default_definition_id(1))
+    result = info(definition_name='Web Server Enrollment Approval')
+    assert result['msg'].endswith('no definition name is close to it (the caller can read 1 definitions; '
+                                  'keyfactor.command.workflow_definition_info lists them).')
+
+
 def test_check_mode_resolves_the_name_the_same_way(info):
     assert info(check_mode=True, definition_name='Two-Stage Revocation Approval', sort_field='ReferenceId') == info(
         definition_name='Two-Stage Revocation Approval', sort_field='ReferenceId')
