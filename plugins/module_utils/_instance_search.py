@@ -13,10 +13,11 @@ FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 import itertools
 from collections import namedtuple
 
+from ._definitions import resolve_definition_name
 from ._errors import KeyfactorConfigError
 from ._instances import instance_id_of, normalize_instance, validate_guid
-from ._parallel import map_concurrently
-from ._query import INSTANCE_FILTERS, instance_query
+from ._parallel import read_concurrently
+from ._query import INSTANCE_FILTERS, instance_query, required_text
 
 SCOPES = ('all', 'started_by_me', 'assigned_to_me')
 DEFAULT_SCOPE = 'all'
@@ -32,10 +33,12 @@ MAX_PAGE_SIZE = 1000
 # More parallel detail reads than this mostly queue on the server and risk its rate limits.
 MAX_CONCURRENCY = 32
 # The options that shape a listing; instance_id reads one instance and takes none of them.
-LIST_OPTIONS = ('scope',) + INSTANCE_FILTERS + ('sort_field', 'sort_order', 'limit')
+LIST_OPTIONS = ('scope',) + INSTANCE_FILTERS + ('definition_name', 'sort_field', 'sort_order', 'limit')
 
-Search = namedtuple('Search', 'instance_id scope query sort_field ascending limit page_size details concurrency',
-                    defaults=(None,) * 9)
+# definition_name: checked, not yet resolved to its id; filters: only with it, the INSTANCE_FILTERS options as given,
+# from which the query is built again once the name is resolved.
+Search = namedtuple('Search', 'instance_id scope query sort_field ascending limit page_size details concurrency '
+                              'filters definition_name', defaults=(None,) * 11)
 
 
 def sort_field_name(value):
@@ -49,7 +52,7 @@ def sort_field_name(value):
                                % (value, ', '.join(SORT_FIELDS)))
 
 
-def _within(option, value, lowest, highest=None, hint=''):
+def within_range(option, value, lowest, highest=None, hint=''):
     # None arrives when a task sets an option with a default to null explicitly.
     if value is None or value < lowest or (highest is not None and value > highest):
         allowed = 'from %d to %d' % (lowest, highest) if highest is not None else '%d or more' % lowest
@@ -59,21 +62,38 @@ def _within(option, value, lowest, highest=None, hint=''):
 
 def parse_search(params):
     """The Search the module's options ask for, or KeyfactorConfigError; makes no request."""
-    concurrency = _within('concurrency', params['concurrency'], 1, MAX_CONCURRENCY)
+    concurrency = within_range('concurrency', params['concurrency'], 1, MAX_CONCURRENCY)
     if params.get('instance_id') is not None:
         return Search(instance_id=validate_guid(params['instance_id']), concurrency=concurrency)
     limit = params.get('limit')
     sort_field = params.get('sort_field')
+    filters = {name: params.get(name) for name in INSTANCE_FILTERS}
+    definition_name = params.get('definition_name')
+    if definition_name is not None:
+        definition_name = required_text('definition_name', definition_name)
     return Search(
         scope=params.get('scope') or DEFAULT_SCOPE,
-        query=instance_query(**{name: params.get(name) for name in INSTANCE_FILTERS}),
+        query=instance_query(**filters),
+        filters=None if definition_name is None else filters,
+        definition_name=definition_name,
         sort_field=sort_field_name(sort_field) if sort_field is not None else None,
         ascending=params.get('sort_order') != 'descending',
-        limit=limit if limit is None else _within('limit', limit, 1, hint='; leave limit out to return every match'),
-        page_size=_within('page_size', params['page_size'], 1, MAX_PAGE_SIZE),
+        limit=limit if limit is None else within_range(
+            'limit', limit, 1, hint='; leave limit out to return every match'),
+        page_size=within_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE),
         details=params['details'],
         concurrency=concurrency,
     )
+
+
+def with_definition_name_resolved(api, search):
+    """The Search with definition_name turned into its definition's id: one listing request (more on failure)."""
+    if search.definition_name is None:
+        return search
+    workflow_type = search.filters['workflow_type']
+    definition = resolve_definition_name(
+        api, search.definition_name, None if workflow_type is None else workflow_type.strip())
+    return search._replace(query=instance_query(**dict(search.filters, definition_id=definition['id'])))
 
 
 def find_instances(api, search, table, warn):
@@ -115,19 +135,13 @@ def _truncated(returned, total, limit):
 
 def _read_details(api, instance_ids, table, concurrency, warn):
     """The full record of each listed instance, read concurrently; instances deleted meanwhile are left out."""
-    instances, gone = [], []
 
     def read(instance_id):
         raw = api.get_instance(instance_id)
         return None if raw is None else normalize_instance(raw, table, requested_id=instance_id)
 
-    for outcome in map_concurrently(read, instance_ids, concurrency, stop=lambda outcome: outcome.error is not None):
-        if outcome.error is not None:
-            raise outcome.error
-        if outcome.value is None:
-            gone.append(outcome.item)
-        else:
-            instances.append(outcome.value)
+    found, gone = read_concurrently(read, instance_ids, concurrency)
+    instances = [instance for _instance_id, instance in found]
     if gone:
         warn('%d listed instance(s) no longer existed when their details were read (deleted meanwhile) and are left out: %s.'
              % (len(gone), ', '.join(gone)))
@@ -142,4 +156,4 @@ def run(module):
     """workflow_instance_info's run function for KeyfactorModule.run."""
     search = parse_search(module.params)
     api = module.workflow_api(max_connections=search.concurrency)
-    return find_instances(api, search, module.status_table, module.warn)
+    return find_instances(api, with_definition_name_resolved(api, search), module.status_table, module.warn)

@@ -63,3 +63,19 @@ def _in_order(executor, call, items, workers, stop):
         while yielded in finished:
             yield finished.pop(yielded)
             yielded += 1
+
+
+def read_concurrently(read, items, workers):
+    """([(item, value) ...], [missing item ...]): read(item) for each item, `workers` at a time, in order.
+
+    An item read as None (the server no longer knows it) is missing; the first KeyfactorError is raised.
+    """
+    found, missing = [], []
+    for outcome in map_concurrently(read, items, workers, stop=lambda outcome: outcome.error is not None):
+        if outcome.error is not None:
+            raise outcome.error
+        if outcome.value is None:
+            missing.append(outcome.item)
+        else:
+            found.append((outcome.item, outcome.value))
+    return found, missing

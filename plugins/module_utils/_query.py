@@ -111,7 +111,7 @@ def check_raw_query(query):
         raise KeyfactorConfigError("query %r has %d '(' without a matching ')'." % (query, depth))
 
 
-def _required_text(option, value):
+def required_text(option, value):
     """The value stripped; an empty filter is refused rather than matching everything."""
     text = str(value).strip()
     if not text:
@@ -126,14 +126,14 @@ def _status_clauses(values):
     return clauses[0] if len(clauses) == 1 else '(%s)' % ' OR '.join(clauses)
 
 
-def _definition_clause(value):
+def definition_guid(value):
+    """The definition_id option as a canonical GUID, or KeyfactorConfigError."""
     try:
-        guid = validate_guid(value, 'definition_id')
+        return validate_guid(value, 'definition_id')
     except KeyfactorConfigError:
         raise KeyfactorConfigError('definition_id %r is not a workflow definition GUID: expected the form '
                                    'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (32 hexadecimal digits), optionally in braces.'
                                    % (value,)) from None
-    return clause('DefinitionId', '-eq', guid)
 
 
 def instance_query(status=None, definition_id=None, workflow_type=None, title=None, initiating_user=None,
@@ -148,13 +148,13 @@ def instance_query(status=None, definition_id=None, workflow_type=None, title=No
     if status is not None:
         clauses.append(_status_clauses(status))
     if definition_id is not None:
-        clauses.append(_definition_clause(definition_id))
+        clauses.append(clause('DefinitionId', '-eq', definition_guid(definition_id)))
     if workflow_type is not None:
-        clauses.append(clause('WorkflowType', '-eq', _required_text('workflow_type', workflow_type)))
+        clauses.append(clause('WorkflowType', '-eq', required_text('workflow_type', workflow_type)))
     if title is not None:
-        clauses.append(clause('Title', '-contains', _required_text('title', title)))
+        clauses.append(clause('Title', '-contains', required_text('title', title)))
     if initiating_user is not None:
-        clauses.append(clause('InitiatingUserName', '-eq', _required_text('initiating_user', initiating_user)))
+        clauses.append(clause('InitiatingUserName', '-eq', required_text('initiating_user', initiating_user)))
     window = [(option, parse_timestamp(value, option)) for option, value in
               (('started_after', started_after), ('started_before', started_before)) if value is not None]
     if len(window) == 2 and window[0][1] >= window[1][1]:
@@ -163,7 +163,21 @@ def instance_query(status=None, definition_id=None, workflow_type=None, title=No
     for option, moment in window:
         clauses.append(clause('StartDate', '-ge' if option == 'started_after' else '-lt', format_timestamp(moment)))
     if query is not None:
-        raw = _required_text('query', query)
+        raw = required_text('query', query)
         check_raw_query(raw)
         clauses.append('(%s)' % raw if clauses else raw)
+    return ' AND '.join(clauses) or None
+
+
+def definition_query(display_name=None, workflow_type=None):
+    """The QueryString for definitions with this display name and workflow type, ANDed; None without either.
+
+    DisplayName and WorkflowType are two of the four fields Keyfactor documents for GET /Workflow/Definitions
+    (with Id and IsPublished). The values come checked (stripped, not empty).
+    """
+    clauses = []
+    if display_name is not None:
+        clauses.append(clause('DisplayName', '-eq', display_name))
+    if workflow_type is not None:
+        clauses.append(clause('WorkflowType', '-eq', workflow_type))
     return ' AND '.join(clauses) or None

@@ -15,6 +15,7 @@ from ._instances import instance_id_of
 from ._query import clause
 
 INSTANCES_PATH = '/Workflow/Instances'
+DEFINITIONS_PATH = '/Workflow/Definitions'
 # Keyfactor's cheap authenticated probe (its own tools use it): it answers wherever the API is.
 STATUS_PATH = '/Status/Endpoints'
 SCOPE_PATHS = {
@@ -75,11 +76,19 @@ class WorkflowApi:
         pager = self.list_instances('assigned_to_me', query=clause('Id', '-eq', instance_id), page_size=1, limit=1)
         return any(instance_id_of(item).lower() == instance_id.lower() for item in pager)
 
+    def list_definitions(self, query=None, page_size=100):
+        """A Pager over DefinitionQueryResponse items (Keyfactor sorts them by DisplayName)."""
+        return self.client.paginate(DEFINITIONS_PATH, {'QueryString': query} if query else None, page_size=page_size)
+
     def get_definition(self, definition_id, version=None):
-        """The DefinitionResponse at a version (default: the published one), or None when unknown."""
+        """The DefinitionResponse at a version, or None when unknown.
+
+        Without a version the server chooses; Keyfactor documents the most recent one, which may be an
+        unpublished draft.
+        """
         params = {'definitionVersion': version} if version is not None else None
         try:
-            return self.client.get('/Workflow/Definitions/' + quote(definition_id, safe=''), params=params)
+            return self.client.get(DEFINITIONS_PATH + '/' + quote(definition_id, safe=''), params=params)
         except KeyfactorNotFoundError:
             self._confirm_api()
             return None

@@ -48,11 +48,25 @@ options:
   definition_id:
     description:
       - Only instances of the workflow definition with this GUID, written in any letter case, in braces or not.
+      - Cannot be combined with O(definition_name).
     type: str
+  definition_name:
+    description:
+      - Only instances of the workflow definition with exactly this display name, letter case included, such as
+        V(Web Server Enrollment Approval). The name is resolved to the definition's GUID with one request per task
+        (reading definitions needs the permission to read them).
+      - A name that matches no definition fails the task, listing the known names closest to it.
+      - When several definitions share the name, O(workflow_type) chooses among them; if that leaves more than one,
+        the task fails listing their GUIDs, so that the instances of another definition are never picked by mistake.
+        Give O(definition_id) then.
+      - Cannot be combined with O(definition_id).
+    type: str
+    version_added: 1.1.0
   workflow_type:
     description:
       - Only instances of definitions of this workflow type, for example V(Enrollment), V(Revocation) or V(Expiration).
         The whole type must match.
+      - With O(definition_name), it also chooses among definitions that share the name.
     type: str
   title:
     description:
@@ -131,6 +145,8 @@ notes:
 seealso:
   - module: keyfactor.command.workflow_signal
     description: Send approval (or other) signals to the instances this module finds.
+  - module: keyfactor.command.workflow_definition_info
+    description: Find workflow definitions, their GUIDs, display names and the signal keys they accept.
 author:
   - keyfactor.command maintainers (@keyfactor-command)
 '''
@@ -141,7 +157,7 @@ EXAMPLES = r'''
 - name: Everything waiting for my approval from the WebServer enrollment workflow
   keyfactor.command.workflow_instance_info:
     scope: assigned_to_me
-    definition_id: 2f6d8e14-0c3b-4e55-a9d7-61b0c8e2f4a1
+    definition_name: Web Server Enrollment Approval
   register: pending
 
 - name: Approve them all
@@ -365,6 +381,7 @@ ARGUMENT_SPEC = dict(
     scope=dict(type='str', choices=list(SCOPES)),
     status=dict(type='list', elements='str'),
     definition_id=dict(type='str'),
+    definition_name=dict(type='str'),
     workflow_type=dict(type='str'),
     title=dict(type='str'),
     initiating_user=dict(type='str'),
@@ -383,7 +400,8 @@ ARGUMENT_SPEC = dict(
 def main():
     module = KeyfactorModule(
         argument_spec=ARGUMENT_SPEC,
-        mutually_exclusive=[('instance_id', option) for option in LIST_OPTIONS],
+        mutually_exclusive=[('instance_id', option) for option in LIST_OPTIONS]
+        + [('definition_id', 'definition_name')],
         required_by={'sort_order': 'sort_field'},
         supports_check_mode=True,
     )

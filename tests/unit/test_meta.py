@@ -11,8 +11,6 @@ COLLECTION = Path(__file__).resolve().parents[2]
 MODULES_DIR = COLLECTION / 'plugins' / 'modules'
 ACTION_GROUP = 'keyfactor'
 ACTION_GROUP_FRAGMENT = 'keyfactor.command.attributes.action_group'
-# The release the modules first shipped in.
-FIRST_RELEASE = '1.0.0'
 # Test and development tooling that must stay out of the built collection.
 NOT_SHIPPED = ('tests/simulator', 'benchmarks', 'tools', '.ci', 'execution-environment')
 
@@ -23,6 +21,15 @@ def load_yaml(relative_path):
 
 def module_names():
     return sorted(path.stem for path in MODULES_DIR.glob('*.py') if path.name != '__init__.py')
+
+
+def allowed_version_added():
+    """A released version (changelogs/changelog.yaml), or the next major, minor or patch release after the latest."""
+    released = sorted(tuple(int(part) for part in str(version).split('.'))
+                      for version in load_yaml('changelogs/changelog.yaml')['releases'])
+    major, minor, patch = released[-1]
+    upcoming = [(major + 1, 0, 0), (major, minor + 1, 0), (major, minor, patch + 1)]
+    return ['.'.join(str(part) for part in version) for version in released + upcoming]
 
 
 def action_group():
@@ -67,8 +74,9 @@ def test_module_docs_extend_the_action_group_fragment(module):
 
 @pytest.mark.parametrize('module', module_names())
 def test_module_docs_name_the_first_release(module):
-    version_added = documentation(module).get('version_added')
-    assert str(version_added) == FIRST_RELEASE, '%s: version_added is %r, expected %s' % (module, version_added, FIRST_RELEASE)
+    version_added, allowed = documentation(module).get('version_added'), allowed_version_added()
+    assert str(version_added) in allowed, '%s: version_added is %r, expected one of %s' % (
+        module, version_added, ', '.join(allowed))
 
 
 @pytest.mark.parametrize('path', NOT_SHIPPED)

@@ -12,7 +12,7 @@ from werkzeug.routing import Map, Rule
 from kfsim import engine, errors
 from kfsim.auth import AuthenticationFailed, authenticate
 from kfsim.clock import now
-from kfsim.fields import DEFINITION_FIELDS, INSTANCE_QUERY_FIELDS, INSTANCE_SORT_FIELDS
+from kfsim.fields import DEFINITION_QUERY_FIELDS, DEFINITION_SORT_FIELDS, INSTANCE_QUERY_FIELDS, INSTANCE_SORT_FIELDS
 from kfsim.listing import as_served, parse_list_request, query_parameters, select
 from kfsim.responses import error_response, json_response, no_content, signal_answer
 from kfsim.views import (
@@ -150,19 +150,30 @@ def delete_instance(call, instance_id):
 
 
 def list_definitions(call):
-    return _list(call, call.state.definitions.values, DEFINITION_FIELDS, DEFINITION_FIELDS, "DisplayName",
+    return _list(call, call.state.definitions.values, DEFINITION_QUERY_FIELDS, DEFINITION_SORT_FIELDS, "DisplayName",
                  definition_summary)
 
 
+def _optional_bool(params, name):
+    text = (params.get(name.lower()) or "").strip().lower()
+    if text not in ("", "true", "false"):
+        raise errors.bad_request("%s must be true or false, got '%s'." % (name, params.get(name.lower())))
+    return text == "true"
+
+
 def get_definition(call, definition_id):
-    number = _optional_int(query_parameters(call.request.args), "definitionVersion")
+    """One version: definitionVersion, by default the most recent one (DraftVersion), published or not."""
+    params = query_parameters(call.request.args)
+    number = _optional_int(params, "definitionVersion")
+    exportable = _optional_bool(params, "exportable")
     definition = call.state.definition(definition_id, call.switches)
     if number is None:
-        number = definition.published_version or definition.draft_version
+        number = definition.draft_version
     if number not in definition.versions:
         raise errors.ApiError(404, errors.NOT_FOUND, "Workflow definition %s has no version %d; versions: %s." % (
             definition.id, number, ", ".join(str(known) for known in sorted(definition.versions))))
-    return json_response(shape_definition(definition_detail(definition, definition.versions[number]), call.switches))
+    return json_response(shape_definition(
+        definition_detail(definition, definition.versions[number], exportable), call.switches))
 
 
 def status_endpoints(call):

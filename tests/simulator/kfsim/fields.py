@@ -10,13 +10,14 @@ STRING = "string"
 INTEGER = "integer"
 DATETIME = "datetime"
 STATUS = "status"
+BOOLEAN = "boolean"
 EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
 
 
 class Field:
     """A named field of a listed item: its kind, how to read it, and a fast sort key.
 
-    Sort keys put None first, order strings case-insensitively and Status by its integer.
+    Sort keys put None first, order strings case-insensitively, Status by its integer and false before true.
     """
 
     def __init__(self, name, kind, get):
@@ -64,8 +65,17 @@ INSTANCE_SORT_FIELDS = dict(INSTANCE_QUERY_FIELDS, **_index(
     Field("StatusMessage", STRING, lambda instance: instance.status_message),
 ))
 
-# DefinitionQueryResponse keys; the reference lists no QueryString fields for definitions.
-DEFINITION_FIELDS = _index(
+# The QueryString fields Keyfactor documents for GET /Workflow/Definitions (WorkflowDefinitionsGET, 10.5 to 11.5).
+# IsPublished is not a DefinitionQueryResponse key; it is taken to mean "has a published version".
+DEFINITION_QUERY_FIELDS = _index(
+    Field("DisplayName", STRING, lambda definition: definition.display_name),
+    Field("Id", STRING, lambda definition: definition.id),
+    Field("IsPublished", BOOLEAN, lambda definition: definition.published_version is not None),
+    Field("WorkflowType", STRING, lambda definition: definition.workflow_type),
+)
+
+# SortField takes the DefinitionQueryResponse keys; DisplayName is the default.
+DEFINITION_SORT_FIELDS = _index(
     Field("Id", STRING, lambda definition: definition.id),
     Field("DisplayName", STRING, lambda definition: definition.display_name),
     Field("Key", STRING, lambda definition: definition.key),

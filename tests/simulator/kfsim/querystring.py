@@ -18,7 +18,7 @@ import operator
 from dataclasses import dataclass
 
 from kfsim.clock import parse_datetime
-from kfsim.fields import DATETIME, INTEGER, STATUS, STRING
+from kfsim.fields import BOOLEAN, DATETIME, INTEGER, STATUS, STRING
 from kfsim.model import STATUS_CODES, canonical_status
 
 ORDERING = {"-eq": operator.eq, "-ne": operator.ne, "-gt": operator.gt, "-ge": operator.ge,
@@ -172,9 +172,12 @@ def _clause_predicate(field, op, value):
         return _text_predicate(field.get, op, value.text.casefold())
     if op in TEXT_MATCHING:
         raise QueryError("operator %s does not apply to %s field %s" % (op, field.kind, field.name))
+    if field.kind in (STATUS, BOOLEAN) and op not in ("-eq", "-ne"):
+        raise QueryError("%s takes only -eq and -ne, not %s" % (field.name, op))
+    if field.kind == BOOLEAN:
+        wanted = _convert(_boolean, field, value)
+        return lambda item: ORDERING[op](field.get(item), wanted)
     if field.kind == STATUS:
-        if op not in ("-eq", "-ne"):
-            raise QueryError("Status takes only -eq and -ne, not %s" % op)
         wanted = _convert(lambda text: STATUS_CODES[canonical_status(text)], field, value)
         compare = ORDERING[op]
         return lambda item: compare(STATUS_CODES[field.get(item)], wanted)
@@ -192,8 +195,13 @@ def _convert(convert, field, value):
     try:
         return convert(value.text)
     except (ValueError, KeyError):
-        expected = {INTEGER: "an integer", DATETIME: "an ISO 8601 date-time", STATUS: "a status name or 0-6"}
+        expected = {INTEGER: "an integer", DATETIME: "an ISO 8601 date-time", STATUS: "a status name or 0-6",
+                    BOOLEAN: "true or false"}
         raise QueryError("%s needs %s, got %s" % (field.name, expected[field.kind], value.describe())) from None
+
+
+def _boolean(text):
+    return {"true": True, "false": False}[text.lower()]
 
 
 def _text_predicate(get, op, wanted):

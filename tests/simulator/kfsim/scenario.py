@@ -241,7 +241,20 @@ def _step(entry, following, id_scope, roles, where):
         id=step_id, unique_name=unique_name, display_name=str(entry.get("display_name") or unique_name),
         extension_name=str(entry.get("extension_name") or "NOOPStep"), enabled=bool(entry.get("enabled", True)),
         configuration_parameters=dict(entry.get("configuration_parameters") or {}), signals=signals,
-        conditions=list(entry.get("conditions") or []), outputs=dict(outputs or {}), required_approvals=required)
+        conditions=_conditions(entry.get("conditions"), step_id, where), outputs=dict(outputs or {}),
+        required_approvals=required)
+
+
+def _conditions(entries, step_id, where):
+    """ConditionConfigurationResponse items {Id, Value}; a scenario gives each as its value or {value, id}."""
+    conditions = []
+    for index, entry in enumerate(entries or []):
+        entry = entry if isinstance(entry, dict) else {"value": entry}
+        if "value" not in entry:
+            raise ScenarioError("a condition of a step of %s needs 'value'" % where)
+        condition_id = entry.get("id") or uuid.uuid5(ID_NAMESPACE, "%s/condition/%d" % (step_id, index))
+        conditions.append({"Id": _guid(condition_id, "condition"), "Value": str(entry["value"])})
+    return conditions
 
 
 def _execution_order(steps, where):

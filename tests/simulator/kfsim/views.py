@@ -119,8 +119,11 @@ def definition_summary(definition):
     }
 
 
-def _step(step):
-    """DefinitionStepResponse; the simulator-only required approvals count stays out of it."""
+def _step(step, exportable):
+    """DefinitionStepResponse; the simulator-only required approvals count stays out of it.
+
+    exportable (the GET's query parameter) removes the security role IDs, as Keyfactor documents it.
+    """
     return {
         "Id": step.id,
         "DisplayName": step.display_name,
@@ -128,13 +131,14 @@ def _step(step):
         "ExtensionName": step.extension_name,
         "Enabled": step.enabled,
         "ConfigurationParameters": step.configuration_parameters,
-        "Signals": [{"RoleIds": list(signal.role_ids), "SignalName": signal.name} for signal in step.signals],
+        "Signals": [{"RoleIds": [] if exportable else list(signal.role_ids), "SignalName": signal.name}
+                    for signal in step.signals],
         "Conditions": step.conditions,
         "Outputs": step.outputs,
     }
 
 
-def definition_detail(definition, version):
+def definition_detail(definition, version, exportable=False):
     """DefinitionResponse of one version, steps in export (non-execution) order."""
     return {
         "Id": definition.id,
@@ -144,7 +148,7 @@ def definition_detail(definition, version):
         "KeyDisplayName": definition.key_display_name,
         "IsPublished": version.number == definition.published_version,
         "WorkflowType": definition.workflow_type,
-        "Steps": [_step(step) for step in version.export_order],
+        "Steps": [_step(step, exportable) for step in version.export_order],
         "DraftVersion": definition.draft_version,
         "PublishedVersion": definition.published_version,
     }

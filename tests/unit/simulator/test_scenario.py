@@ -113,6 +113,8 @@ def test_extends_cannot_loop(tmp_path):
                                  {"unique_name": "C", "outputs": {"continue": "B"}})]}, "loop back to B"),
     ({"definitions": [with_steps({"unique_name": "A"}, {"unique_name": "A"})]}, "two steps named A"),
     ({"definitions": [with_steps({"unique_name": "A", "required_approvals": 0})]}, "required_approvals >= 1"),
+    ({"definitions": [with_steps({"unique_name": "A", "conditions": [{"id": DEFINITION["id"]}]})]}, "needs 'value'"),
+    ({"definitions": [with_steps({"unique_name": "A", "conditions": [{"value": "x", "id": "y"}]})]}, "'y' is not a GUID"),
 ])
 def test_invalid_scenarios_name_the_problem(changes, message):
     with pytest.raises(ScenarioError) as raised:

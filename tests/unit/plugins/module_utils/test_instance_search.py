@@ -49,6 +49,14 @@ def test_filters_sorting_and_paging_are_carried_over():
                             limit=5, page_size=1000, details=True, concurrency=32)
 
 
+def test_definition_name_is_checked_and_kept_with_the_filters_to_build_the_query_again():
+    search = parse_search(options(definition_name=' Code Signing Dual Approval ', status=['Suspended']))
+    assert (search.definition_name, search.query, search.filters['status']) == (
+        'Code Signing Dual Approval', 'Status -eq "Suspended"', ['Suspended'])
+    with pytest.raises(KeyfactorConfigError, match='^definition_name is empty; give a value or leave the option out.$'):
+        parse_search(options(definition_name=''))
+
+
 def test_instance_id_is_normalised_and_takes_nothing_else():
     search = parse_search(options(instance_id=' {C0FFEE00-0000-4000-8000-000000000001} '))
     assert search == Search(instance_id=default_instance_id(1), concurrency=8)

@@ -11,22 +11,11 @@ from ansible_collections.keyfactor.command.plugins.modules import workflow_insta
 from kfsim.testing import default_definition_id, default_instance_id  # pylint: disable=import-error
 
 LIST_PATH = '/KeyfactorAPI/Workflow/Instances'
-RUN_HEADER = 'X-Test-Run'
 
 
 def numbers(result):
     """The default scenario's instance numbers (ReferenceId - 1000) of a result, in order."""
     return [instance['reference_id'] - 1000 for instance in result['instances']]
-
-
-@pytest.fixture
-def connect(simulator, run_marker):
-    """connect(user) -> the connection options of that default-scenario user."""
-    def options(user='approver1'):
-        credentials = simulator.user(user)
-        return dict(url=simulator.host, username=credentials['username'], password=credentials['password'],
-                    domain=credentials['domain'], ca_cert=simulator.ca_cert, headers={RUN_HEADER: run_marker})
-    return options
 
 
 @pytest.fixture
@@ -36,14 +25,6 @@ def info(run_module, connect):
         given = {name: value for name, value in options.items() if value is not None}
         return run_module(workflow_instance_info.main, dict(connect(user), **given), check_mode=check_mode)
     return run
-
-
-@pytest.fixture
-def api_requests(simulator, run_marker):
-    """api_requests() -> the requests this test made, as the simulator received them, in order."""
-    def read():
-        return [entry for entry in simulator.audit()['requests'] if entry['headers'].get(RUN_HEADER) == run_marker]
-    return read
 
 
 # --- scopes, each seen by different users --------------------------------------------------------------
@@ -196,6 +177,111 @@ def test_a_listed_item_that_is_not_an_object_fails_clearly(info, simulator):
         1, "The server's answer for a workflow instance is text; expected an object (a workflow instance).")
 
 
+# --- definition_name ------------------------------------------------------------------------------------
+
+DEFINITIONS_PATH = '/KeyfactorAPI/Workflow/Definitions'
+# tests/simulator/scenarios/definitions.yaml adds three definitions named Shared Approval, with instances 20 (of
+# the Enrollment one) and 21 (of the first Revocation one).
+SHARED = ['d9000000-0000-4000-8000-000000000009', 'da000000-0000-4000-8000-00000000000a',
+          'db000000-0000-4000-8000-00000000000b']
+
+
+def test_definition_name_is_resolved_with_one_request(info, api_requests):
+    by_name = info(definition_name='Code Signing Dual Approval', status=['Suspended'], sort_field='ReferenceId')
+    assert (by_name['rc'], numbers(by_name)) == (0, [4, 5, 17])
+    definitions, instances = api_requests()
+    assert (definitions['path'], definitions['query']['QueryString']) == (
+        DEFINITIONS_PATH, 'DisplayName -eq "Code Signing Dual Approval"')
+    assert (instances['path'], instances['query']['QueryString']) == (
+        LIST_PATH, 'Status -eq "Suspended" AND DefinitionId -eq "%s"' % default_definition_id(2))
+
+
+@pytest.mark.parametrize('workflow_type, expected', [('Enrollment', [20]), ('Revocation', None)])
+def test_workflow_type_chooses_among_definitions_sharing_a_name(info, simulator, workflow_type, expected):
+    simulator.load({'extends': 'definitions.yaml'})
+    result = info(definition_name='Shared Approval', workflow_type=workflow_type)
+    if expected is not None:
+        assert (result['rc'], numbers(result)) == (0, expected)
+    else:
+        assert (result['rc'], result['msg']) == (1, "definition_name 'Shared Approval' with workflow_type Revocation "
+                                                    "matches 2 workflow definitions: %s (Revocation), %s (Revocation); "
+                                                    "they share the workflow type too, so give definition_id instead."
+                                                    % (SHARED[1], SHARED[2]))
+
+
+def test_a_name_several_definitions_share_fails_rather_than_picking_one(info, simulator, api_requests):
+    simulator.load({'extends': 'definitions.yaml'})
+    result = info(definition_name='Shared Approval')
+    assert (result['rc'], result['msg']) == (1, "definition_name 'Shared Approval' matches 3 workflow definitions: "
+                                                "%s (Enrollment), %s (Revocation), %s (Revocation); set workflow_type "
+                                                "to choose one, or give definition_id instead." % tuple(SHARED))
+    assert [entry['path'] for entry in api_requests()] == [DEFINITIONS_PATH]
+
+
+@pytest.mark.parametrize('name, known', [
+    ('Web Server Enrolment Approval', "the closest names are: 'Web Server Enrollment Approval' (Enrollment)."),
+    # The simulator matches the name without letter case; the module wants it exact, and says what is close.
+    ('web server enrollment approval', "the closest names are: 'Web Server Enrollment Approval' (Enrollment)."),
+    ('Two Stage Revocation', "the closest names are: 'Two-Stage Revocation Approval' (Revocation)."),
+    ('Payroll', 'no definition name is close to it (the caller can read 6 definitions; '
+                'keyfactor.command.workflow_definition_info lists them).'),
+])
+def test_an_unknown_name_fails_listing_the_known_names_closest_to_it(info, api_requests, name, known):
+    result = info(definition_name=name)
+    assert (result['rc'], result['msg']) == (1, 'definition_name %r matches no workflow definition; %s' % (name, known))
+    assert 'instances' not in result
+    assert [(entry['path'], entry['query'].get('QueryString')) for entry in api_requests()] == [
+        (DEFINITIONS_PATH, 'DisplayName -eq "%s"' % name), (DEFINITIONS_PATH, None)]
+
+
+def test_a_name_with_another_workflow_type_is_shown_with_its_type(info):
+    result = info(definition_name='Web Server Enrollment Approval', workflow_type='Revocation')
+    assert result['msg'] == ("definition_name 'Web Server Enrollment Approval' with workflow_type Revocation matches no "
+                             "workflow definition; the closest names are: 'Web Server Enrollment Approval' "
+                             "(Enrollment).")
+
+
+def test_a_caller_who_can_read_no_definitions_is_told_so(info, simulator):
+    simulator.load({'domain': 'KEYEXAMPLE', 'users': [{'name': 'approver1', 'password': 'S3cret-approver1!'}]})
+    result = info(definition_name='Web Server Enrollment Approval')
+    assert result['msg'] == ("definition_name 'Web Server Enrollment Approval' matches no workflow definition; the "
+                             "caller can read no workflow definitions at all.")
+
+
+def test_no_permission_to_read_definitions_says_what_to_do(info, simulator):
+    simulator.inject(method='GET', path='/Workflow/Definitions$', status=403,
+                     body='{"ErrorCode": "0xA5100007", "Message": "Access denied."}')
+    result = info(definition_name='Web Server Enrollment Approval')
+    assert (result['rc'], result['http_status']) == (1, 403)
+    assert result['msg'].startswith('GET /Workflow/Definitions failed with HTTP 403')
+    assert result['msg'].endswith(
+        'definition_name is resolved by reading the workflow definitions, which needs permission to read them '
+        '(WorkflowDefinitions: Read; /workflows/definitions/read/ on Command 11 and later); or give definition_id '
+        'instead.')
+
+
+def test_other_errors_of_the_definitions_listing_come_through_unchanged(info, simulator):
+    simulator.inject(method='GET', path='/Workflow/Definitions$', status=401, body='{"Message": "Denied."}')
+    result = info(definition_name='Web Server Enrollment Approval')
+    assert (result['rc'], result['http_status']) == (1, 401)
+    assert 'definition_name' not in result['msg']
+
+
+def test_definitions_without_a_display_name_are_no_candidates(info, simulator):
+    # A server may send DisplayName null (the SDKs type it nullable); such rows are neither matches nor suggestions.
+    # x-total-count tells the pager that this one-item page is the whole listing (no probe for a capped ReturnLimit).
+    simulator.inject(method='GET', path='/Workflow/Definitions$', status=200, times=2, headers={'x-total-count': '1'},
+                     body='[{"Id": "%s", "DisplayName": null, "WorkflowType": "Enrollment"}]' % default_definition_id(1))
+    result = info(definition_name='Web Server Enrollment Approval')
+    assert result['msg'].endswith('no definition name is close to it (the caller can read 1 definitions; '
+                                  'keyfactor.command.workflow_definition_info lists them).')
+
+
+def test_check_mode_resolves_the_name_the_same_way(info):
+    assert info(check_mode=True, definition_name='Two-Stage Revocation Approval', sort_field='ReferenceId') == info(
+        definition_name='Two-Stage Revocation Approval', sort_field='ReferenceId')
+
+
 # --- details and instance_id ----------------------------------------------------------------------------
 
 def test_details(info, api_requests):
@@ -263,6 +349,11 @@ def test_check_mode_reads_the_same_and_changes_nothing(info, api_requests):
     (dict(status=[]), 'status is an empty list; name at least one of Running, '),
     (dict(definition_id='WebServer'), "definition_id 'WebServer' is not a workflow definition GUID"),
     (dict(workflow_type=''), 'workflow_type is empty; give a value or leave the option out.'),
+    (dict(definition_name=' '), 'definition_name is empty; give a value or leave the option out.'),
+    (dict(definition_name='Code Signing Dual Approval', definition_id=default_definition_id(2)),
+     'parameters are mutually exclusive: definition_id|definition_name'),
+    (dict(definition_name='Code Signing Dual Approval', instance_id=default_instance_id(4)),
+     'parameters are mutually exclusive: instance_id|definition_name'),
     (dict(title=' '), 'title is empty; give a value or leave the option out.'),
     (dict(initiating_user=''), 'initiating_user is empty; give a value or leave the option out.'),
     (dict(started_after='05/10/2024'), "started_after '05/10/2024' is not an ISO 8601 date or date-time; allowed forms: "),
