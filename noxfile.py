@@ -56,7 +56,7 @@ class Leg:
 
     core: str  # minor release, e.g. "2.19"
     python: str  # controller Python: ansible-test sanity and integration run on it
-    units_python: str  # the Python the unit tests run on; a target-only one runs the module_utils and modules tests only
+    units_python: str  # the unit tests' Python; on a target-only one, only the module_utils and modules tests run
     once: bool = False  # whether this leg also runs the integration targets aliased ONCE_ALIAS
 
     @property
@@ -318,8 +318,10 @@ def install_built_collection(session):
 
 @nox.session(default=True)
 def build(session):
-    """ansible-galaxy collection build into dist/; fail if it ships what galaxy.yml's build_ignore keeps out or
-    anything git does not know; then ansible-test sanity on the unpacked tarball."""
+    """Build the collection into dist/, check what it ships, run sanity on the unpacked tarball.
+
+    The tarball must hold nothing galaxy.yml's build_ignore keeps out and nothing git does not know (generated files).
+    """
     session.install(DEFAULT_LEG.requirement)
     DIST.mkdir(exist_ok=True)
     tarball = build_collection(session, REPO, DIST)
@@ -353,8 +355,10 @@ def build(session):
 
 @nox.session(name="galaxy-importer", default=True)
 def galaxy_importer(session):
-    """Galaxy's importer on the built collection (with a placeholder repository while galaxy.yml has none); fail on
-    any warning or error it reports."""
+    """Galaxy's importer on the built collection; any warning or error it reports fails.
+
+    While galaxy.yml names no repository, which the importer requires, the build gets a placeholder for this check.
+    """
     session.install(DEFAULT_LEG.requirement, "galaxy-importer>=0.4.44,<0.5")
     tmp = Path(session.create_tmp()).resolve()
     source = tmp / "collection"
@@ -379,8 +383,10 @@ def galaxy_importer(session):
 
 @nox.session(default=True)
 def ee(session):
-    """ansible-builder create and introspect of execution-environment/ with the tarball in dist/ (no image is built:
-    there is no container engine); `make build` first."""
+    """Check execution-environment/ with ansible-builder create and introspect (after `make build`).
+
+    No image is built: that needs a container engine, which the project's machines lack.
+    """
     tarballs = sorted(DIST.glob(TARBALLS))
     if len(tarballs) != 1:
         fail(f"dist/ holds {len(tarballs)} {TARBALLS} instead of one: build the collection first with `make build`"
@@ -428,8 +434,7 @@ def supported_version_problems():
 
 @nox.session(name="supported-versions", python=False, default=True)
 def supported_versions(session):
-    """The ansible-core releases named by meta/runtime.yml, the execution environment and the README are those CI
-    tests (LEGS in noxfile.py)."""
+    """Check that requires_ansible, the execution environment and the README name the releases CI tests (LEGS)."""
     problems = supported_version_problems()
     if problems:
         fail("; ".join(problems))
@@ -446,8 +451,7 @@ def install_tool_venv(session, *extra):
 
 @nox.session(default=False)
 def demo(session):
-    """Build and install the collection, start the simulator over TLS, approve what is pending, run again: nothing
-    changes."""
+    """Approve what is pending on the simulator with the installed collection, then run again: nothing changes."""
     install_tool_venv(session)
     collections = install_built_collection(session)
     session.run("python", "tools/demo.py", "--collections-path", str(collections), "--work-dir", session.create_tmp())
@@ -455,8 +459,7 @@ def demo(session):
 
 @nox.session(default=False)
 def soak(session):
-    """Thousands of signals from concurrent runs under faults, then a check of the simulator's audit
-    (KF_SOAK_* settings: tools/soak.py)."""
+    """Thousands of signals from concurrent runs under faults, then an audit check (KF_SOAK_* in tools/soak.py)."""
     install_tool_venv(session)
     collections = install_built_collection(session)
     session.run("python", "tools/soak.py", "--collections-path", str(collections), "--work-dir", session.create_tmp())
@@ -464,8 +467,10 @@ def soak(session):
 
 @nox.session(default=False)
 def bench(session):
-    """The collection against ansible.builtin.uri and plain Python on the simulator (BENCH_* settings:
-    benchmarks/README.md; BENCH_QUICK=1 for a smoke check). Arguments after -- go to benchmarks/run.py."""
+    """The collection against ansible.builtin.uri and plain Python on the simulator (benchmarks/README.md).
+
+    BENCH_* environment variables set it up (BENCH_QUICK=1 for a smoke check); arguments after -- go to run.py.
+    """
     install_tool_venv(session)
     collections = install_built_collection(session)
     settings = [f"{name}={shlex.quote(value)}" for name, value in sorted(os.environ.items())
@@ -490,8 +495,7 @@ def guides_as_markdown(session, *args):
 
 @nox.session(name="docs-md", default=False)
 def docs_md(session):
-    """Write docs/<guide>.md from the guides in docs/docsite/rst, for Galaxy and Automation Hub (run after editing
-    a guide)."""
+    """Write docs/<guide>.md from the guides in docs/docsite/rst (run it after editing a guide)."""
     guides_as_markdown(session)
 
 
@@ -509,8 +513,10 @@ OFFLINE_SPHINX_WARNING = re.compile(
 
 @nox.session(default=False)
 def docs(session):
-    """The HTML docs as antsibull-docs publishes them (module pages and the docs/docsite guides), from the built
-    collection, into .nox/docs/tmp/site/build/html."""
+    """Build the HTML docs as antsibull-docs publishes them, into .nox/docs/tmp/site/build/html.
+
+    The module pages and the guides of docs/docsite, from the collection built and installed as a user would.
+    """
     session.install(DEFAULT_LEG.requirement, "antsibull-docs>=2.28,<3", "ansible-pygments<1", "sphinx>=8,<10",
                     "sphinx-ansible-theme>=0.10,<1")
     collections = install_built_collection(session)

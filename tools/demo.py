@@ -63,7 +63,8 @@ def demo(collections, work_dir):
         print('listening on %s, CA %s' % (simulator.url, simulator.ca_cert))
         first = play(simulator, collections, work_dir,
                      'Approve what waits for KEYEXAMPLE\\%s in "Web Server Enrollment Approval"' % USER)
-        second = play(simulator, collections, work_dir, 'The same play again: nothing is left to approve, nothing is sent')
+        second = play(simulator, collections, work_dir,
+                      'The same play again: nothing is left to approve, nothing is sent')
     say('Simulator stopped')
     first_signals = [signal for signal in first['signals'] if signal['counted']]
     second_signals = [signal for signal in second['signals'] if signal['counted']]

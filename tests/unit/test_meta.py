@@ -66,7 +66,8 @@ def repository_files():
     found = []
     for root, directories, files in os.walk(COLLECTION):
         relative = Path(root).relative_to(COLLECTION).as_posix()
-        directories[:] = [name for name in directories if not name.startswith('.') and (relative, name) != ('tests', 'output')]
+        directories[:] = [name for name in directories
+                          if not name.startswith('.') and (relative, name) != ('tests', 'output')]
         found += [name if relative == '.' else '%s/%s' % (relative, name) for name in files]
     return found
 
@@ -74,7 +75,8 @@ def repository_files():
 def top_level_imports(path):
     tree = ast.parse(path.read_text(encoding='utf-8'))
     names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+    names |= {node.module for node in ast.walk(tree)
+              if isinstance(node, ast.ImportFrom) and node.module and not node.level}
     return {name.split('.')[0] for name in names}
 
 
