@@ -20,7 +20,6 @@ session for:
 import dataclasses
 import fnmatch
 import glob
-import json
 import os
 import re
 import shlex

@@ -21,7 +21,6 @@ import argparse
 import base64
 import http.client
 import os
-import pathlib
 import platform
 import ssl
 import statistics

@@ -127,7 +127,7 @@ class MarkdownWriter:
     def table(self, node, depth):
         rows = [[' '.join(inline(part).strip() for part in cell.children) for cell in row.children]
                 for row in node.findall(nodes.row)]
-        lines = ['| %s |' % ' | '.join(rows[0]), '|%s|' % '|'.join('---' for _ in rows[0])]
+        lines = ['| %s |' % ' | '.join(rows[0]), '|%s|' % '|'.join(['---'] * len(rows[0]))]
         lines += ['| %s |' % ' | '.join(row) for row in rows[1:]]
         self.add('\n'.join(lines), depth)
 
