@@ -15,9 +15,10 @@ def tool_main(description, body):
     parser.add_argument('--collections-path', type=Path, required=True, help='where the collection is installed')
     parser.add_argument('--work-dir', type=Path, required=True, help='where the tool keeps its files')
     args = parser.parse_args()
-    args.work_dir.mkdir(parents=True, exist_ok=True)
+    work_dir = args.work_dir.resolve()  # the tools run commands in it: relative paths would not hold there
+    work_dir.mkdir(parents=True, exist_ok=True)
     try:
-        return body(args.collections_path, args.work_dir)
+        return body(args.collections_path.resolve(), work_dir)
     except subprocess.CalledProcessError as error:
         print('%s failed: %s exited %d' % (Path(sys.argv[0]).stem, error.cmd[0], error.returncode), file=sys.stderr)
         return 1
