@@ -526,7 +526,7 @@ def docs(session):
     # --lenient: no -W, so the offline warnings do not stop the build; the others are caught below.
     session.run("antsibull-docs", "sphinx-init", "--use-current", "--squash-hierarchy", "--fail-on-error",
                 "--lenient", "--dest-dir", str(site), f"{NAMESPACE}.{NAME}", env=env)
-    output = session.run("bash", str(site / "build.sh"), env=env, silent=True)
+    output = session.run("bash", str(site / "build.sh"), env=env, silent=True, external=True)
     warnings = [line for line in output.splitlines() if "WARNING" in line and not OFFLINE_SPHINX_WARNING.search(line)]
     if warnings:
         fail(f"{len(warnings)} Sphinx warning(s), the first: {warnings[0]}")
