@@ -1,9 +1,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The benchmark driver: keyfactor.command against ansible.builtin.uri and the plain-Python floor, on the simulator.
 
-Run it with the interpreter of a venv that has ansible-core, requests, werkzeug, cryptography and
-PyYAML, and the collection installed from its tarball under --collections-path; `make bench`
-(benchmarks/bench.py) prepares both. Settings: benchmarks/README.md or --help.
+Run it with the interpreter of a venv that has ansible-core and the simulator (tests/simulator), and
+the collection installed from its tarball under --collections-path; `make bench` (the nox session
+bench) prepares both. Settings: benchmarks/README.md or --help.
 
 For each scenario it runs the ways in alternation (collection, uri, floor, collection, uri, floor...),
 warm-up rounds first and not counted, resetting the simulator before every way; then prints the
@@ -19,17 +19,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from kfbench import report
+from kfbench.measure import Context, WayFailed, WayRunner, wait_until_quiet
+from kfbench.scenarios import build
+from kfbench.settings import parse_settings
+from kfsim.scenario import BUNDLED_DIR
+from kfsim.testing import run_simulator
+
 BENCHMARKS = Path(__file__).resolve().parent
 REPO = BENCHMARKS.parent
-sys.path[:0] = [str(BENCHMARKS), str(REPO / 'tests' / 'simulator')]
-
-# pylint: disable=wrong-import-position
-from kfbench import report  # noqa: E402
-from kfbench.measure import Context, WayFailed, WayRunner, wait_until_quiet  # noqa: E402
-from kfbench.scenarios import build  # noqa: E402
-from kfbench.settings import parse_settings  # noqa: E402
-from kfsim.scenario import BUNDLED_DIR  # noqa: E402
-from kfsim.testing import run_simulator  # noqa: E402
 
 PERFORMANCE_DOC = REPO / 'docs' / 'performance.md'
 

@@ -21,7 +21,6 @@ import argparse
 import base64
 import http.client
 import os
-import pathlib
 import platform
 import ssl
 import statistics
@@ -30,11 +29,8 @@ import time
 import urllib.parse
 
 import requests
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests" / "simulator"))
-
-from kfsim.scenario import BUNDLED_DIR, generated_instance_id  # noqa: E402  pylint: disable=wrong-import-position
-from kfsim.testing import run_simulator  # noqa: E402  pylint: disable=wrong-import-position
+from kfsim.scenario import BUNDLED_DIR, generated_instance_id
+from kfsim.testing import run_simulator
 
 PAGES = 100  # the bench scenario has 10,018 instances: 100 full pages of 100
 

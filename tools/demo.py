@@ -1,29 +1,24 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """`make demo`: the collection approving workflow instances on the bundled Keyfactor Command simulator.
 
-    python3 tools/demo.py
+    python tools/demo.py --collections-path DIR --work-dir DIR
 
-Creates .venv/demo (ansible-core and what the simulator needs), builds the collection and installs the
-tarball into .work/demo/collections as a user would, starts the simulator over TLS with its default
-scenario, runs playbooks/approve_assigned.yml as KEYEXAMPLE\\approver1 (connection settings from the
-KEYFACTOR_* environment variables, as an AWX credential would inject them), runs it again to show that
-nothing changes, and stops the simulator.
-
-Settings: KF_DEMO_PYTHON (default python3), KF_DEMO_CORE (default ansible-core>=2.19,<2.20).
+Run by the nox session `demo` (noxfile.py), which makes a venv with ansible-core and the simulator, builds the
+collection and installs the tarball into a collections path as a user would. This script starts the simulator over
+TLS with its default scenario, runs playbooks/approve_assigned.yml as KEYEXAMPLE\\approver1 (connection settings from
+the KEYFACTOR_* environment variables, as an AWX credential would inject them), runs it again to show that nothing
+changes, and stops the simulator.
 """
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kfsim.testing import run_simulator
+from tool_main import tool_main
 
-from kfci.prepare import install_built_collection, run_in_cached_venv  # noqa: E402  pylint: disable=wrong-import-position
-from kfci.settings import VENVS, WORK, setting  # noqa: E402  pylint: disable=wrong-import-position
-
-VENV = VENVS / 'demo'
-DEMO = WORK / 'demo'
-REQUIREMENTS = [setting('KF_DEMO_CORE', 'ansible-core>=2.19,<2.20'), 'requests', 'werkzeug>=3.0', 'cryptography>=41.0', 'PyYAML>=6.0']
+# ansible-playbook of the venv this script runs in.
+ANSIBLE_PLAYBOOK = Path(sys.executable).parent / 'ansible-playbook'
 USER = 'approver1'
 # "Web Server Enrollment Approval" of the simulator's default scenario.
 DEFINITION_ID = 'd1000000-0000-4000-8000-000000000001'
@@ -38,7 +33,7 @@ def run(argv, **kwargs):
     return subprocess.run([str(arg) for arg in argv], check=True, **kwargs)
 
 
-def play(simulator, collections, label):
+def play(simulator, collections, work_dir, label):
     say(label)
     credentials = simulator.user(USER)
     env = dict(
@@ -54,23 +49,22 @@ def play(simulator, collections, label):
         KEYFACTOR_CA_CERT=simulator.ca_cert,
     )
     before = simulator.audit()['last_seq']
-    run([VENV / 'bin' / 'ansible-playbook', 'keyfactor.command.approve_assigned', '-e', 'kf_definition_id=' + DEFINITION_ID],
-        env=env, cwd=DEMO)
+    run([ANSIBLE_PLAYBOOK, 'keyfactor.command.approve_assigned', '-e', 'kf_definition_id=' + DEFINITION_ID],
+        env=env, cwd=work_dir)
     audit = simulator.audit(since=before)
     print('The simulator saw %d API requests and %d signal(s) from this run.'
           % (len(audit['requests']), len([signal for signal in audit['signals'] if signal['counted']])))
     return audit
 
 
-def demo():
-    say('Build the collection and install the tarball, as a user would')
-    collections = install_built_collection(VENV, DEMO)
-    from kfsim.testing import run_simulator  # pylint: disable=import-outside-toplevel,import-error
+def demo(collections, work_dir):
     say('Start the Keyfactor Command simulator over TLS (tests/simulator, default scenario)')
     with run_simulator() as simulator:
         print('listening on %s, CA %s' % (simulator.url, simulator.ca_cert))
-        first = play(simulator, collections, 'Approve what waits for KEYEXAMPLE\\%s in "Web Server Enrollment Approval"' % USER)
-        second = play(simulator, collections, 'The same play again: nothing is left to approve, nothing is sent')
+        first = play(simulator, collections, work_dir,
+                     'Approve what waits for KEYEXAMPLE\\%s in "Web Server Enrollment Approval"' % USER)
+        second = play(simulator, collections, work_dir,
+                      'The same play again: nothing is left to approve, nothing is sent')
     say('Simulator stopped')
     first_signals = [signal for signal in first['signals'] if signal['counted']]
     second_signals = [signal for signal in second['signals'] if signal['counted']]
@@ -81,9 +75,5 @@ def demo():
     return 0
 
 
-def main():
-    return run_in_cached_venv('demo', setting('KF_DEMO_PYTHON', 'python3'), REQUIREMENTS, __file__, demo)
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(tool_main(__doc__, demo))

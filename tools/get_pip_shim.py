@@ -1,18 +1,20 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Offline stand-in for the get-pip.py that ansible-test downloads from Ansible's CI file host.
 
-That host is unreachable from the project's machines. ansible-test runs this script with the
-pip requirement it wants (pip==X.Y) inside each fresh, pip-less virtual environment; the script
-runs pip from the wheel that ensurepip bundles with this Python and lets it install that pip
-from PyPI. tools/kfci/prepare.py copies it into ~/.ansible/test/cache under the expected name.
+That host is unreachable from the project's machines. ansible-test runs this script with the pip
+requirement it wants (pip==X.Y) inside each fresh, pip-less virtual environment; the script runs
+the pip wheel that ensurepip bundles with this Python (a wheel is a zip archive Python can run
+pip from) and lets it install that pip from PyPI. noxfile.py puts it into ~/.ansible/test/cache
+under the name ansible-test looks for.
 """
 import glob
 import os
+import subprocess
 import sys
 
 import ensurepip
 
-# get-pip.py options that the bundled pip does not know.
+# get-pip.py options that pip itself does not know.
 GET_PIP_ONLY_OPTIONS = ('--no-setuptools', '--no-wheel')
 
 
@@ -24,11 +26,9 @@ def bundled_pip_wheel():
 
 def main():
     """Install the requested pip with the bundled one and return pip's exit code."""
-    sys.path.insert(0, bundled_pip_wheel())
-    from pip._internal.cli.main import main as pip_main  # pylint: disable=import-outside-toplevel
-
     requested = [arg for arg in sys.argv[1:] if arg not in GET_PIP_ONLY_OPTIONS]
-    return pip_main(['install', '--upgrade', '--force-reinstall'] + requested)
+    pip = os.path.join(bundled_pip_wheel(), 'pip')
+    return subprocess.call([sys.executable, pip, 'install', '--upgrade', '--force-reinstall'] + requested)
 
 
 if __name__ == '__main__':

@@ -1,10 +1,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """`make soak`: thousands of signals under faults, then a check of everything the simulator saw.
 
-    python3 tools/soak.py
+    python tools/soak.py --collections-path DIR --work-dir DIR
 
-Creates .venv/soak (ansible-core and what the simulator needs), builds the collection and installs the tarball into
-.work/soak/collections as a user would, and starts the simulator with KF_SOAK_INSTANCES generated instances, half
+Run by the nox session `soak` (noxfile.py), which makes a venv with ansible-core and the simulator, builds the
+collection and installs the tarball into a collections path as a user would. This script starts the simulator with KF_SOAK_INSTANCES generated instances, half
 needing one approval and half two (from distinct users), with 503s, connection resets, lost signal answers and
 latency. Then KF_SOAK_PROCESSES ansible-playbook processes run tools/soak_approve.yml at the same time, each approving
 every instance with instance_ids in batches of KF_SOAK_BATCH: alternately as approver1 and approver2, a pair of them
@@ -20,7 +20,6 @@ It prints a summary with the figures and exits non-zero when a check fails.
 Settings (environment variables; an empty value counts as unset):
   KF_SOAK_INSTANCES (3000)  KF_SOAK_PROCESSES (4)  KF_SOAK_BATCH (100)  KF_SOAK_CONCURRENCY (8)  KF_SOAK_RETRIES (8)
   KF_SOAK_FAULT_503 (0.05)  KF_SOAK_FAULT_RESET (0.02)  KF_SOAK_FAULT_LOST (0.05)  KF_SOAK_LATENCY_MS (5)  KF_SOAK_SEED (1)
-  KF_SOAK_PYTHON (python3)  KF_SOAK_CORE (ansible-core>=2.19,<2.20)
 """
 import collections
 import dataclasses
@@ -32,15 +31,13 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kfsim.scenario import generated_instance_id
+from kfsim.testing import run_simulator
+from tool_main import tool_main
 
-from kfci.prepare import install_built_collection, run_in_cached_venv  # noqa: E402  pylint: disable=wrong-import-position
-from kfci.settings import REPO, VENVS, WORK, setting  # noqa: E402  pylint: disable=wrong-import-position
-
-VENV = VENVS / 'soak'
-SOAK = WORK / 'soak'
-PLAYBOOK = REPO / 'tools' / 'soak_approve.yml'
-REQUIREMENTS = [setting('KF_SOAK_CORE', 'ansible-core>=2.19,<2.20'), 'requests', 'werkzeug>=3.0', 'cryptography>=41.0', 'PyYAML>=6.0']
+# The venv this script runs in: its ansible-playbook, and its Python for the modules.
+VENV_BIN = Path(sys.executable).parent
+PLAYBOOK = Path(__file__).resolve().parent / 'soak_approve.yml'
 USERS = ('approver1', 'approver2')
 SINGLE, DUAL = 'enroll-single', 'enroll-dual'  # default-scenario definitions needing one and two approvals
 # An instance read or a signal sent, as the audit records the path.
@@ -86,12 +83,17 @@ def start_of(number, count, processes):
     return (number // len(USERS)) * count // pairs
 
 
-def run_processes(simulator, ids, config, collections_dir):
+def setting(name, default):
+    """Environment variable `name`, an empty value counting as unset."""
+    return os.environ.get(name) or default
+
+
+def run_processes(simulator, ids, config, collections_dir, work_dir):
     """Start every process at once, each with its user and its own order of the instances; wait; return their exit codes."""
     running = []
     for number in range(config.processes):
         user = USERS[number % len(USERS)]
-        ids_file = SOAK / ('ids-%d.json' % number)
+        ids_file = work_dir / ('ids-%d.json' % number)
         ids_file.write_text(json.dumps(rotated(ids, start_of(number, len(ids), config.processes))), encoding='utf-8')
         credentials = simulator.user(user)
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections_dir), ANSIBLE_LOCALHOST_WARNING='false',
@@ -101,12 +103,12 @@ def run_processes(simulator, ids, config, collections_dir):
                    KEYFACTOR_PASSWORD=credentials['password'])
         extra_vars = dict(soak_process=str(number), soak_ids_file=str(ids_file), soak_batch=config.batch,
                           soak_concurrency=config.concurrency, soak_retries=config.retries,
-                          soak_results_file=str(SOAK / ('results-%d.json' % number)))
-        log = open(SOAK / ('process-%d.log' % number), 'w', encoding='utf-8')  # pylint: disable=consider-using-with
+                          soak_results_file=str(work_dir / ('results-%d.json' % number)))
+        log = open(work_dir / ('process-%d.log' % number), 'w', encoding='utf-8')  # pylint: disable=consider-using-with
         running.append((subprocess.Popen(  # pylint: disable=consider-using-with  # waited for below
-            [VENV / 'bin' / 'ansible-playbook', '-i', 'localhost,', '-c', 'local', '-e', json.dumps(extra_vars),
-             '-e', 'ansible_python_interpreter=%s' % (VENV / 'bin' / 'python'), PLAYBOOK],
-            cwd=SOAK, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL), log))
+            [VENV_BIN / 'ansible-playbook', '-i', 'localhost,', '-c', 'local', '-e', json.dumps(extra_vars),
+             '-e', 'ansible_python_interpreter=%s' % sys.executable, PLAYBOOK],
+            cwd=work_dir, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL), log))
     codes = []
     for process, log in running:
         codes.append(process.wait())
@@ -114,11 +116,11 @@ def run_processes(simulator, ids, config, collections_dir):
     return codes
 
 
-def process_results(config):
+def process_results(config, work_dir):
     """Each process's per-instance results (a list of dicts), or None when it saved none."""
     found = []
     for number in range(config.processes):
-        path = SOAK / ('results-%d.json' % number)
+        path = work_dir / ('results-%d.json' % number)
         found.append(json.loads(path.read_text(encoding='utf-8')) if path.is_file() else None)
     return found
 
@@ -268,39 +270,34 @@ def figures(audit, config, seconds, statuses, claims, logs):
     ]
 
 
-def soak():
-    from kfsim.scenario import generated_instance_id  # pylint: disable=import-outside-toplevel,import-error
-    from kfsim.testing import run_simulator  # pylint: disable=import-outside-toplevel,import-error
-
+def soak(collections_dir, work_dir):
     config = Settings.from_environment()
-    say('Build the collection and install the tarball')
-    collections_dir = install_built_collection(VENV, SOAK)
     single_count = config.instances - config.instances // 2
     single_ids = [generated_instance_id(0, n) for n in range(1, single_count + 1)]
     dual_ids = [generated_instance_id(1, n) for n in range(1, config.instances // 2 + 1)]
     users = [USERS[n % len(USERS)] for n in range(config.processes)]
-    for stale in list(SOAK.glob('results-*.json')) + list(SOAK.glob('process-*.log')):
+    for stale in list(work_dir.glob('results-*.json')) + list(work_dir.glob('process-*.log')):
         stale.unlink()
     say('Start the simulator with %d instances and faults %s' % (config.instances, config.switches()))
     with run_simulator() as simulator:
         simulator.load({'extends': 'default.yaml', 'generate': [{'count': single_count, 'definition': SINGLE},
                                                                 {'count': config.instances // 2, 'definition': DUAL}]})
         simulator.configure(**config.switches())
-        say('Run %d ansible-playbook processes at once (logs: .work/soak/process-N.log)' % config.processes)
+        say('Run %d ansible-playbook processes at once (logs: %s/process-N.log)' % (config.processes, work_dir))
         started = time.monotonic()
-        codes = run_processes(simulator, single_ids + dual_ids, config, collections_dir)
+        codes = run_processes(simulator, single_ids + dual_ids, config, collections_dir, work_dir)
         seconds = time.monotonic() - started
         say('Check the runs, the audit and the final state')
         statuses = final_statuses(simulator)
         audit = simulator.audit()
     checks = Checks()
-    claims = check_runs(checks, codes, process_results(config), single_ids + dual_ids, users)
+    claims = check_runs(checks, codes, process_results(config, work_dir), single_ids + dual_ids, users)
     check_signals(checks, audit, single_ids, dual_ids)
     check_changed(checks, claims, counted_signals(audit))
     unfinished = [i for i in single_ids + dual_ids if statuses.get(i) != 'Complete']
     checks.check('every instance Complete', not unfinished, '%d not, e.g. %s' % (
         len(unfinished), [(i, statuses.get(i)) for i in unfinished[:3]]))
-    logs = [path.read_text(encoding='utf-8', errors='replace') for path in sorted(SOAK.glob('process-*.log'))]
+    logs = [path.read_text(encoding='utf-8', errors='replace') for path in sorted(work_dir.glob('process-*.log'))]
     say('Summary')
     for name, value in figures(audit, config, seconds, statuses, claims, logs):
         print('  %-17s %s' % (name, value))
@@ -310,9 +307,5 @@ def soak():
     return 1 if checks.failed else 0
 
 
-def main():
-    return run_in_cached_venv('soak', setting('KF_SOAK_PYTHON', 'python3'), REQUIREMENTS, __file__, soak)
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(tool_main(__doc__, soak))

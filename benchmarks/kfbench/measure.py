@@ -175,7 +175,7 @@ class WayRunner:
         return env
 
     def ids_file(self, scenario):
-        from kfsim.scenario import generated_instance_id  # pylint: disable=import-outside-toplevel  # tests/simulator is on sys.path
+        from kfsim.scenario import generated_instance_id  # pylint: disable=import-outside-toplevel
         path = self.context.work / ('ids-%d.json' % scenario.instances)
         if not path.exists():
             ids = [generated_instance_id(0, number + 1) for number in range(scenario.instances)]

@@ -1,14 +1,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Tests of the benchmark's own logic: `.venv/bench/bin/python -m pytest benchmarks/tests` (after `make bench` built the venv)."""
-import sys
-from pathlib import Path
-
+"""Tests of the benchmark's own logic: `make bench-tests` (the nox session bench-tests; benchmarks/pytest.ini puts
+benchmarks/ on the import path for kfbench)."""
 import pytest
-
-BENCHMARKS = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(BENCHMARKS), str(BENCHMARKS.parent / 'tests' / 'simulator')]
-
-from kfsim.testing import run_simulator  # noqa: E402  pylint: disable=wrong-import-position
+from kfsim.testing import run_simulator
 
 
 @pytest.fixture(scope='session')

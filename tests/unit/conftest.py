@@ -1,15 +1,13 @@
 # Copyright: (c) 2026, keyfactor.command contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Shared pytest fixtures: the Keyfactor Command simulator (tests/simulator, see its README)."""
+"""Shared pytest fixtures: the Keyfactor Command simulator (tests/simulator, see its README).
 
-import pathlib
-import sys
+The simulator is a package the unit test venvs install (noxfile.py adds it to what ansible-test installs).
+"""
 
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "simulator"))
-
-from kfsim.testing import SharedSimulator, SimulatorFactory  # noqa: E402  pylint: disable=wrong-import-position
+from kfsim.testing import SharedSimulator, SimulatorFactory
 
 SHARED_SIMULATOR = SharedSimulator()
 

@@ -1,18 +1,21 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The collection's metadata agrees with its modules: the action group, module docs and build_ignore."""
+"""The collection's metadata agrees with its modules and with what the built collection holds.
+
+(That every module is in the action group and uses its docs fragment is antsibull-nox's extra-checks session.)
+"""
 import ast
 import fnmatch
+import os
 from pathlib import Path
 
 import pytest
 import yaml
+from ansible.module_utils.compat.version import LooseVersion
 
 COLLECTION = Path(__file__).resolve().parents[2]
 MODULES_DIR = COLLECTION / 'plugins' / 'modules'
-ACTION_GROUP = 'keyfactor'
-ACTION_GROUP_FRAGMENT = 'keyfactor.command.attributes.action_group'
-# Test and development tooling that must stay out of the built collection.
-NOT_SHIPPED = ('tests/simulator', 'benchmarks', 'tools', '.ci', 'execution-environment')
+# The release the collection's first modules shipped in: no module can be older.
+FIRST_RELEASE = '1.0.0'
 
 
 def load_yaml(relative_path):
@@ -21,19 +24,6 @@ def load_yaml(relative_path):
 
 def module_names():
     return sorted(path.stem for path in MODULES_DIR.glob('*.py') if path.name != '__init__.py')
-
-
-def allowed_version_added():
-    """A released version (changelogs/changelog.yaml), or the next major, minor or patch release after the latest."""
-    released = sorted(tuple(int(part) for part in str(version).split('.'))
-                      for version in load_yaml('changelogs/changelog.yaml')['releases'])
-    major, minor, patch = released[-1]
-    upcoming = [(major + 1, 0, 0), (major, minor + 1, 0), (major, minor, patch + 1)]
-    return ['.'.join(str(part) for part in version) for version in released + upcoming]
-
-
-def action_group():
-    return load_yaml('meta/runtime.yml')['action_groups'][ACTION_GROUP]
 
 
 def is_documentation_assignment(node):
@@ -49,41 +39,59 @@ def documentation(module):
     return pytest.fail('plugins/modules/%s.py has no DOCUMENTATION string' % module)
 
 
-def test_action_group_lists_exactly_the_modules():
-    group, modules = set(action_group()), set(module_names())
-    problems = []
-    if modules - group:
-        problems.append('modules missing from the action group: %s' % ', '.join(sorted(modules - group)))
-    if group - modules:
-        problems.append('in the action group but not in plugins/modules/: %s' % ', '.join(sorted(group - modules)))
-    assert not problems, 'meta/runtime.yml action_groups.%s: %s' % (ACTION_GROUP, '; '.join(problems))
-
-
-def test_action_group_is_sorted():
-    group = action_group()
-    assert group == sorted(group), 'meta/runtime.yml action_groups.%s is not sorted: %s' % (ACTION_GROUP, group)
+def next_minor(version):
+    major, minor = str(version).split('.')[:2]
+    return '%s.%d.0' % (major, int(minor) + 1)
 
 
 @pytest.mark.parametrize('module', module_names())
-def test_module_docs_extend_the_action_group_fragment(module):
-    fragments = documentation(module).get('extends_documentation_fragment') or []
-    if isinstance(fragments, str):
-        fragments = [fragments]
-    assert ACTION_GROUP_FRAGMENT in fragments, '%s does not extend %s: %s' % (module, ACTION_GROUP_FRAGMENT, fragments)
+def test_module_docs_name_a_release_of_the_collection(module):
+    # From the first release up to the one in the making (galaxy.yml's version, or the minor release after it).
+    version_added = str(documentation(module).get('version_added'))
+    newest = next_minor(load_yaml('galaxy.yml')['version'])
+    assert LooseVersion(FIRST_RELEASE) <= LooseVersion(version_added) <= LooseVersion(newest), (
+        '%s: version_added is %r, expected a release from %s to %s' % (module, version_added, FIRST_RELEASE, newest))
 
 
-@pytest.mark.parametrize('module', module_names())
-def test_module_docs_name_the_first_release(module):
-    version_added, allowed = documentation(module).get('version_added'), allowed_version_added()
-    assert str(version_added) in allowed, '%s: version_added is %r, expected one of %s' % (
-        module, version_added, ', '.join(allowed))
+def build_ignored(path, patterns):
+    """Whether galaxy.yml's build_ignore keeps `path` out of the built collection: ansible-galaxy matches each path,
+    and so each of its parent directories, against the patterns with fnmatch."""
+    parts = path.split('/')
+    return any(fnmatch.fnmatch('/'.join(parts[:depth]), pattern)
+               for depth in range(1, len(parts) + 1) for pattern in patterns)
 
 
-@pytest.mark.parametrize('path', NOT_SHIPPED)
-def test_build_ignore_keeps_tooling_out_of_the_collection(path):
-    # ansible-galaxy matches build_ignore patterns against paths relative to the collection root with fnmatch.
+def repository_files():
+    """The collection's files, without hidden directories (.git, venvs) and test output."""
+    found = []
+    for root, directories, files in os.walk(COLLECTION):
+        relative = Path(root).relative_to(COLLECTION).as_posix()
+        directories[:] = [name for name in directories
+                          if not name.startswith('.') and (relative, name) != ('tests', 'output')]
+        found += [name if relative == '.' else '%s/%s' % (relative, name) for name in files]
+    return found
+
+
+def top_level_imports(path):
+    tree = ast.parse(path.read_text(encoding='utf-8'))
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module for node in ast.walk(tree)
+              if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+    return {name.split('.')[0] for name in names}
+
+
+def test_shipped_code_needs_nothing_that_is_not_shipped():
+    # The built collection must be usable on its own: no shipped Python file may import a package that only the
+    # repository has, such as the simulator (tests/simulator) or the benchmark's kfbench.
     patterns = load_yaml('galaxy.yml')['build_ignore']
-    assert any(fnmatch.fnmatch(path, pattern) for pattern in patterns), 'galaxy.yml build_ignore does not cover %s' % path
+    files = repository_files()
+    unshipped_packages = {Path(name).parent.name for name in files
+                          if name.endswith('/__init__.py') and build_ignored(name, patterns)}
+    assert unshipped_packages, 'no package outside the built collection found: is tests/simulator still left out?'
+    needing = {name: sorted(top_level_imports(COLLECTION / name) & unshipped_packages) for name in files
+               if name.endswith('.py') and not build_ignored(name, patterns)}
+    needing = {name: packages for name, packages in needing.items() if packages}
+    assert not needing, 'shipped files import packages the built collection leaves out: %s' % needing
 
 
 def test_user_agent_names_the_galaxy_version():

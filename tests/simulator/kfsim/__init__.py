@@ -3,5 +3,5 @@
 """kfsim: a Keyfactor Command workflow API simulator for the collection's tests and benchmarks.
 
 Test tooling only; never shipped in the built collection. Start it with
-``PYTHONPATH=tests/simulator python -m kfsim --help``.
+``pip install -e tests/simulator`` then ``python -m kfsim --help``.
 """
