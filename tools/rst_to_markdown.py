@@ -104,8 +104,18 @@ class MarkdownWriter:
             self.table(node, depth)
         elif isinstance(node, (nodes.block_quote, nodes.container, nodes.compound)):
             self.walk(node, depth, level)
+        elif isinstance(node, nodes.Admonition):
+            self.admonition(node, depth, level)
         else:
             raise ValueError('line %s: no Markdown for %s' % (node.line, node.tagname))
+
+    def admonition(self, node, depth, level):
+        """A note or warning: its body, the first paragraph led by its kind in bold (Markdown has no admonitions)."""
+        start = len(self.blocks)
+        self.walk(node, depth, level)
+        if len(self.blocks) > start:
+            indent = INDENT * depth
+            self.blocks[start] = '%s**%s:** %s' % (indent, node.tagname.capitalize(), self.blocks[start][len(indent):])
 
     def literal_block(self, node, depth):
         languages = [name for name in node['classes'] if name != 'code']
