@@ -400,8 +400,7 @@ ARGUMENT_SPEC = dict(
 def main():
     module = KeyfactorModule(
         argument_spec=ARGUMENT_SPEC,
-        mutually_exclusive=[('instance_id', option) for option in LIST_OPTIONS]
-        + [('definition_id', 'definition_name')],
+        mutually_exclusive=[('instance_id', option) for option in LIST_OPTIONS] + [('definition_id', 'definition_name')],
         required_by={'sort_order': 'sort_field'},
         supports_check_mode=True,
     )
