@@ -18,7 +18,6 @@ import traceback
 from collections import namedtuple
 from urllib.parse import quote, urlencode, urlsplit
 
-from ._auth import make_authorization
 from ._deadline import deadline_for_this_thread
 from ._errors import (
     KeyfactorAPIError, KeyfactorAuthError, KeyfactorConfigError, KeyfactorNotAPIError, KeyfactorNotFoundError,
@@ -135,7 +134,7 @@ class KeyfactorClient:
         if not settings.validate_certs:
             # The module warns once, in words; urllib3 would warn on every request.
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-        self._authorization = make_authorization(settings.auth, self.redactor, self._post_token_form)
+        self._authorization = settings.auth.authorization(self.redactor, self._post_token_form)
 
     def close(self):
         self._session.close()

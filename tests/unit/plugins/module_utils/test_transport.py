@@ -17,7 +17,7 @@ import time
 import certifi
 import pytest
 
-from ansible_collections.keyfactor.command.plugins.module_utils._connection_options import resolve_connection
+from ansible_collections.keyfactor.command.plugins.module_utils._connection import resolve_connection
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
     KeyfactorAPIError, KeyfactorAuthError, KeyfactorConfigError, KeyfactorNotAPIError, KeyfactorNotFoundError,
     KeyfactorTransportError, KeyfactorUnknownOutcomeError,
@@ -570,7 +570,7 @@ def test_a_trickled_answer_to_a_read_ends_at_the_timeout(make_client, simulator,
     with pytest.raises(KeyfactorTransportError) as caught:
         make_client(timeout=1, retries=0).get('/Status/Endpoints')
     assert caught.value.details['reason'] == 'timeout'
-    assert 'The timeout option (KEYFACTOR_CLIENT_TIMEOUT) is 1 s per request.' in str(caught.value)
+    assert 'The timeout option (KEYFACTOR_CLIENT_TIMEOUT) is 1.0 s per request.' in str(caught.value)
     assert time.monotonic() - started < 4
 
 
