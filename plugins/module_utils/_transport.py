@@ -40,7 +40,6 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
-COLLECTION_VERSION = '1.0.0'
 # A page of 1,000 instances is well under 1 MiB; anything near this is not an answer we can use.
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 _CHUNK_BYTES = 256 * 1024
@@ -59,8 +58,9 @@ def _user_agent():
         from ansible.module_utils.ansible_release import __version__ as ansible_version
     except ImportError:  # pragma: no cover - always present where modules run
         ansible_version = 'unknown'
-    return 'keyfactor.command/%s (ansible-core %s; python-requests %s; Python %s)' % (
-        COLLECTION_VERSION, ansible_version, requests.__version__, platform.python_version())
+    # The collection's version is not named: it lives in galaxy.yml alone, which is not where modules run.
+    return 'keyfactor.command (ansible-core %s; python-requests %s; Python %s)' % (
+        ansible_version, requests.__version__, platform.python_version())
 
 
 def _parse_error_body(text):

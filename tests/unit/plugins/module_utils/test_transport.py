@@ -23,7 +23,7 @@ from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
     KeyfactorTransportError, KeyfactorUnknownOutcomeError,
 )
 from ansible_collections.keyfactor.command.plugins.module_utils._transport import (
-    COLLECTION_VERSION, LIST_ITEM_MAX_BYTES, LIST_PAGE_SLACK_BYTES, KeyfactorClient,
+    LIST_ITEM_MAX_BYTES, LIST_PAGE_SLACK_BYTES, KeyfactorClient,
 )
 from ansible_collections.keyfactor.command.plugins.module_utils._workflow_api import WorkflowApi
 
@@ -174,7 +174,7 @@ def test_keyfactor_headers_user_agent_and_extra_headers_are_sent(make_client, si
     assert headers['x-keyfactor-requested-with'] == 'APIClient'
     assert headers['x-keyfactor-api-version'] == '1'
     assert headers['accept'] == 'application/json'
-    assert headers['user-agent'].startswith('keyfactor.command/%s (ansible-core ' % COLLECTION_VERSION)
+    assert headers['user-agent'].startswith('keyfactor.command (ansible-core ')
     assert headers['x-gateway-route'] == 'pki'
 
 
