@@ -124,8 +124,9 @@ options:
     default: 60
   retries:
     description:
-      - How many times to retry a failed read (GET) after a connection error, a timeout or HTTP 429, 502, 503 or 504,
-        honouring C(Retry-After) and otherwise backing off exponentially with jitter. Each retry is reported as a warning.
+      - How many times to retry a failed read (GET) after a connection error, a timeout or HTTP 429, 502, 503 or
+        504, honouring C(Retry-After) and otherwise backing off exponentially with jitter. Each retry is reported as a
+        warning.
       - A request that changes state is never sent again blindly. It is retried only when the failure proves it never
         reached the server (DNS failure, connection refused, TLS handshake failure). After any other failure, HTTP 429
         and 5xx included, it re-reads the state (after C(Retry-After), if the server named one) to learn whether the
@@ -153,7 +154,8 @@ options:
     type: dict
 notes:
   - The environment variables are the ones Keyfactor's own tools (kfutil, the Terraform provider) read, so an existing
-    environment, or one AWX / Automation Controller credential, serves this collection too. An empty variable counts as unset.
+    environment, or one AWX / Automation Controller credential, serves this collection too. An empty variable counts as
+    unset.
   - All options can be set once for every module of the collection with
     C(module_defaults) and the group C(group/keyfactor.command.keyfactor).
 requirements:
