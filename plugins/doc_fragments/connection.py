@@ -69,7 +69,7 @@ options:
     description:
       - OAuth 2 scopes to request. None are requested when empty.
       - If not set, the value of the E(KEYFACTOR_AUTH_SCOPES) environment variable is used (comma-separated).
-      - Only for OAuth 2 client credentials: set while another authentication mode is in use, the task fails.
+      - Only for OAuth 2 client credentials; set while another authentication mode is in use, the task fails.
         V(all), V(started_by_me) and V(assigned_to_me) are refused in every mode, suggesting
         O(keyfactor.command.workflow_instance_info#module:scope), the option they belong to.
     type: list
@@ -78,7 +78,7 @@ options:
     description:
       - OAuth 2 audience to request, when the identity provider needs one.
       - If not set, the value of the E(KEYFACTOR_AUTH_AUDIENCE) environment variable is used.
-      - Only for OAuth 2 client credentials: set while another authentication mode is in use, the task fails.
+      - Only for OAuth 2 client credentials; set while another authentication mode is in use, the task fails.
     type: str
   access_token:
     description:
