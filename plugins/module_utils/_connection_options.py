@@ -356,5 +356,3 @@ def parse_seconds(option, value):
             '%s must be a finite number of seconds greater than 0 and at most %d (a week), got %r.'
             % (option, MAX_SECONDS, value))
     return value
-
-

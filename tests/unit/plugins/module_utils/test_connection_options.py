@@ -184,8 +184,8 @@ def test_resolve_auth_two_modes_from_the_environment_name_each_variable(monkeypa
      'scopes (from the task option) names OAuth scopes to request with a token, not which instances to list. To '
      'choose which instances to list, use scope (singular): scope: started_by_me.'),
 ])
-def test_an_option_of_another_mode_or_a_listing_scope_is_refused_naming_the_mode_in_use(monkeypatch, options, env,
-                                                                                       message):
+def test_an_option_of_another_mode_or_a_listing_scope_is_refused_naming_the_mode_in_use(
+        monkeypatch, options, env, message):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(KeyfactorConfigError) as caught:
