@@ -6,8 +6,7 @@
 
 `nox -l` lists the sessions, `*` marks those `nox` runs by default: that is `make test`, and what CI runs.
 antsibull-nox.toml configures antsibull-nox's own sessions (docs-check, extra-checks, ansible-lint, and the
-complexity gate codeqa, which is not a default session yet). This file adds what antsibull-nox has no offline
-session for:
+complexity gate codeqa). This file adds what antsibull-nox has no offline session for:
 
 - ansible-test sanity, units and integration on each ansible-core release of LEGS, through antsibull-nox's
   generic add_ansible_test_session with --venv: its own sanity/units/integration sessions run ansible-test in

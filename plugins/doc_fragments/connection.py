@@ -69,12 +69,16 @@ options:
     description:
       - OAuth 2 scopes to request. None are requested when empty.
       - If not set, the value of the E(KEYFACTOR_AUTH_SCOPES) environment variable is used (comma-separated).
+      - Only for OAuth 2 client credentials; set while another authentication mode is in use, the task fails.
+        V(all), V(started_by_me) and V(assigned_to_me) are refused in every mode, suggesting
+        O(keyfactor.command.workflow_instance_info#module:scope), the option they belong to.
     type: list
     elements: str
   audience:
     description:
       - OAuth 2 audience to request, when the identity provider needs one.
       - If not set, the value of the E(KEYFACTOR_AUTH_AUDIENCE) environment variable is used.
+      - Only for OAuth 2 client credentials; set while another authentication mode is in use, the task fails.
     type: str
   access_token:
     description:
@@ -124,8 +128,9 @@ options:
     default: 60
   retries:
     description:
-      - How many times to retry a failed read (GET) after a connection error, a timeout or HTTP 429, 502, 503 or 504,
-        honouring C(Retry-After) and otherwise backing off exponentially with jitter. Each retry is reported as a warning.
+      - How many times to retry a failed read (GET) after a connection error, a timeout or HTTP 429, 502, 503 or
+        504, honouring C(Retry-After) and otherwise backing off exponentially with jitter. Each retry is reported as a
+        warning.
       - A request that changes state is never sent again blindly. It is retried only when the failure proves it never
         reached the server (DNS failure, connection refused, TLS handshake failure). After any other failure, HTTP 429
         and 5xx included, it re-reads the state (after C(Retry-After), if the server named one) to learn whether the
@@ -153,7 +158,8 @@ options:
     type: dict
 notes:
   - The environment variables are the ones Keyfactor's own tools (kfutil, the Terraform provider) read, so an existing
-    environment, or one AWX / Automation Controller credential, serves this collection too. An empty variable counts as unset.
+    environment, or one AWX / Automation Controller credential, serves this collection too. An empty variable counts as
+    unset.
   - All options can be set once for every module of the collection with
     C(module_defaults) and the group C(group/keyfactor.command.keyfactor).
 requirements:

@@ -16,7 +16,8 @@ import os
 import re
 from collections import namedtuple
 
-from ansible.module_utils.basic import AnsibleFallbackNotFound
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.module_utils.common.validation import check_type_dict
 from ansible.module_utils.parsing.convert_bool import boolean
 
@@ -28,76 +29,92 @@ DEFAULT_PORT = 443
 MAX_SECONDS = 7 * 24 * 3600
 
 
-def env_value(name):
-    """The variable's value, or None when unset or empty.
+class Environment:
+    """The environment the options fall back to: os.environ for a module, any mapping for another plugin.
 
     AWX and Automation Controller inject every variable a credential type names, rendering unused
-    inputs as empty strings, so an empty value must mean "not set".
+    inputs as empty strings, so an empty value means "not set".
     """
-    value = os.environ.get(name, '')
-    return value if value.strip() else None
+
+    def __init__(self, environ=None):
+        self._environ = os.environ if environ is None else environ
+
+    def value(self, name):
+        """The variable's value, or None when unset or empty."""
+        value = self._environ.get(name, '')
+        return value if value.strip() else None
+
+    def __call__(self, option):
+        """An argument spec fallback: the value option takes from its environment variables."""
+        declared = CONNECTION_OPTIONS[option]
+        value = declared.read(self, *declared.env)
+        if value is None:
+            raise AnsibleFallbackNotFound
+        return value
 
 
-def _from_env(name):
-    value = env_value(name)
-    if value is None:
-        raise AnsibleFallbackNotFound
-    return value
+def _first(environment, name):
+    return environment.value(name)
 
 
-def _hostname_from_env():
-    host = _from_env('KEYFACTOR_HOSTNAME')
-    port = env_value('KEYFACTOR_PORT')
-    if port is None or _split_url(host)[2] is not None:
+def _hostname(environment, host_name, port_name):
+    host, port = environment.value(host_name), environment.value(port_name)
+    if host is None or port is None or _split_url(host)[2] is not None:
         return host
     return '%s:%s' % (host, port.strip())
 
 
-def _validate_certs_from_env():
-    return not boolean(_from_env('KEYFACTOR_SKIP_VERIFY'), strict=False)
+def _not_skip_verify(environment, name):
+    skip = environment.value(name)
+    return None if skip is None else not boolean(skip, strict=False)
 
 
-# name -> (argument spec entry, environment variables it falls back to)
-Option = namedtuple('Option', 'spec env')
+# name -> (argument spec entry without its fallback, the environment variables it falls back to, and how it reads
+# them); the fallback of the argument spec is derived from env and read.
+Option = namedtuple('Option', 'spec env read')
+
+
+def _option(spec, *env, **kwargs):
+    return Option(spec, env, kwargs.get('read', _first))
+
 
 CONNECTION_OPTIONS = {
-    'url': Option(dict(type='str', aliases=['host', 'hostname'], fallback=(_hostname_from_env, [])),
-                  ('KEYFACTOR_HOSTNAME', 'KEYFACTOR_PORT')),
-    'api_path': Option(dict(type='str', default=DEFAULT_API_PATH, fallback=(_from_env, ['KEYFACTOR_API_PATH'])),
-                       ('KEYFACTOR_API_PATH',)),
-    'username': Option(dict(type='str', fallback=(_from_env, ['KEYFACTOR_USERNAME'])), ('KEYFACTOR_USERNAME',)),
-    'password': Option(dict(type='str', no_log=True, fallback=(_from_env, ['KEYFACTOR_PASSWORD'])), ('KEYFACTOR_PASSWORD',)),
-    'domain': Option(dict(type='str', fallback=(_from_env, ['KEYFACTOR_DOMAIN'])), ('KEYFACTOR_DOMAIN',)),
-    'client_id': Option(dict(type='str', fallback=(_from_env, ['KEYFACTOR_AUTH_CLIENT_ID'])), ('KEYFACTOR_AUTH_CLIENT_ID',)),
-    'client_secret': Option(dict(type='str', no_log=True, fallback=(_from_env, ['KEYFACTOR_AUTH_CLIENT_SECRET'])),
-                            ('KEYFACTOR_AUTH_CLIENT_SECRET',)),
-    'token_url': Option(dict(type='str', no_log=False, fallback=(_from_env, ['KEYFACTOR_AUTH_TOKEN_URL'])),
-                        ('KEYFACTOR_AUTH_TOKEN_URL',)),
-    'scopes': Option(dict(type='list', elements='str', fallback=(_from_env, ['KEYFACTOR_AUTH_SCOPES'])),
-                     ('KEYFACTOR_AUTH_SCOPES',)),
-    'audience': Option(dict(type='str', fallback=(_from_env, ['KEYFACTOR_AUTH_AUDIENCE'])), ('KEYFACTOR_AUTH_AUDIENCE',)),
-    'access_token': Option(dict(type='str', no_log=True, fallback=(_from_env, ['KEYFACTOR_AUTH_ACCESS_TOKEN'])),
-                           ('KEYFACTOR_AUTH_ACCESS_TOKEN',)),
-    'validate_certs': Option(dict(type='bool', default=True, fallback=(_validate_certs_from_env, [])),
-                             ('KEYFACTOR_SKIP_VERIFY',)),
-    'ca_cert': Option(dict(type='str', fallback=(_from_env, ['KEYFACTOR_CA_CERT'])), ('KEYFACTOR_CA_CERT',)),
-    'client_cert': Option(dict(type='path'), ()),
-    'client_key': Option(dict(type='path', no_log=False), ()),
-    'proxy': Option(dict(type='str'), ()),
-    'timeout': Option(dict(type='float', default=60.0, fallback=(_from_env, ['KEYFACTOR_CLIENT_TIMEOUT'])),
-                      ('KEYFACTOR_CLIENT_TIMEOUT',)),
-    'retries': Option(dict(type='int', default=3), ()),
-    'headers': Option(dict(type='dict'), ()),
-    'status_map': Option(dict(type='dict'), ()),
+    'url': _option(dict(type='str', aliases=['host', 'hostname']), 'KEYFACTOR_HOSTNAME', 'KEYFACTOR_PORT',
+                   read=_hostname),
+    'api_path': _option(dict(type='str', default=DEFAULT_API_PATH), 'KEYFACTOR_API_PATH'),
+    'username': _option(dict(type='str'), 'KEYFACTOR_USERNAME'),
+    'password': _option(dict(type='str', no_log=True), 'KEYFACTOR_PASSWORD'),
+    'domain': _option(dict(type='str'), 'KEYFACTOR_DOMAIN'),
+    'client_id': _option(dict(type='str'), 'KEYFACTOR_AUTH_CLIENT_ID'),
+    'client_secret': _option(dict(type='str', no_log=True), 'KEYFACTOR_AUTH_CLIENT_SECRET'),
+    'token_url': _option(dict(type='str', no_log=False), 'KEYFACTOR_AUTH_TOKEN_URL'),
+    'scopes': _option(dict(type='list', elements='str'), 'KEYFACTOR_AUTH_SCOPES'),
+    'audience': _option(dict(type='str'), 'KEYFACTOR_AUTH_AUDIENCE'),
+    'access_token': _option(dict(type='str', no_log=True), 'KEYFACTOR_AUTH_ACCESS_TOKEN'),
+    'validate_certs': _option(dict(type='bool', default=True), 'KEYFACTOR_SKIP_VERIFY', read=_not_skip_verify),
+    'ca_cert': _option(dict(type='str'), 'KEYFACTOR_CA_CERT'),
+    'client_cert': _option(dict(type='path')),
+    'client_key': _option(dict(type='path', no_log=False)),
+    'proxy': _option(dict(type='str')),
+    'timeout': _option(dict(type='float', default=60.0), 'KEYFACTOR_CLIENT_TIMEOUT'),
+    'retries': _option(dict(type='int', default=3)),
+    'headers': _option(dict(type='dict')),
+    'status_map': _option(dict(type='dict')),
 }
 
 
-def connection_argument_spec():
-    """A fresh copy of the connection options' argument spec, to merge into a module's own."""
-    return {name: dict(option.spec) for name, option in CONNECTION_OPTIONS.items()}
+def connection_argument_spec(environ=None):
+    """A fresh copy of the connection options' argument spec, falling back to environ (default os.environ)."""
+    environment = Environment(environ)
+    spec = {}
+    for name, option in CONNECTION_OPTIONS.items():
+        spec[name] = dict(option.spec)
+        if option.env:
+            spec[name]['fallback'] = (environment, [name])
+    return spec
 
 
-def _sources(*names):
+def sources(*names):
     """'username (KEYFACTOR_USERNAME)': how a message names an option and where else it may come from."""
     described = []
     for name in names:
@@ -106,9 +123,75 @@ def _sources(*names):
     return ', '.join(described)
 
 
+class OptionAdapter:
+    """The connection options of one run, validated, and where each came from.
+
+    A module adapts its validated parameters (from_module); any other plugin its plain dict of
+    options (from_dict), validated by the same argument spec against the environment it gives, so
+    both resolve alike and fail with the same messages.
+    """
+
+    def __init__(self, values, given, environ=None):
+        self._values = values
+        self._given = frozenset(given)
+        self._environ = environ
+
+    @classmethod
+    def from_module(cls, module, given):
+        """given: the names of the options the task (or module_defaults) set, as read before validation."""
+        return cls(module.params, given)
+
+    @classmethod
+    def from_dict(cls, options, environ=None):
+        """Options of another plugin: connection options are picked out (aliases included), the rest ignored."""
+        spec = connection_argument_spec(environ)
+        names = set(spec) | {alias for entry in spec.values() for alias in entry.get('aliases', ())}
+        picked = {name: value for name, value in options.items() if name in names}
+        result = ArgumentSpecValidator(spec).validate(picked)
+        if result.error_messages:
+            raise KeyfactorConfigError(result.errors.msg)
+        return cls(result.validated_parameters, given_options(picked), environ)
+
+    def get(self, name):
+        return self._values.get(name)
+
+    def origin(self, name):
+        """Where a set option's value came from, as a message says it."""
+        if name in self._given or not CONNECTION_OPTIONS[name].env:
+            return 'task option'
+        environment = Environment(self._environ)
+        return ' and '.join(
+            'environment variable %s' % variable for variable in CONNECTION_OPTIONS[name].env
+            if environment.value(variable) is not None)
+
+    def unset_advice(self, names):
+        """How to unset these options, as a message says it: the task options to remove, the variables to unset."""
+        options = [name for name in names if name in self._given or not CONNECTION_OPTIONS[name].env]
+        environment = Environment(self._environ)
+        variables = [variable for name in names if name not in options for variable in CONNECTION_OPTIONS[name].env
+                     if environment.value(variable) is not None]
+        advice = []
+        if options:
+            advice.append('remove the option%s %s (from the task or module_defaults)'
+                          % ('s' if len(options) > 1 else '', ', '.join(options)))
+        if variables:
+            advice.append('unset %s' % ', '.join(variables))
+        return ' and '.join(advice)
+
+
+def given_options(params):
+    """The connection options set in params (the arguments as given), under their canonical names."""
+    given = set()
+    for name, option in CONNECTION_OPTIONS.items():
+        if any(params.get(key) is not None for key in [name] + option.spec.get('aliases', [])):
+            given.add(name)
+    return given
+
+
 # --- URL --------------------------------------------------------------------------------------
 
-_HOST_PORT = re.compile(r'^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(?P<port>[^:]*))?$')
+_HOST_PORT = re.compile(
+    r'^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(?P<port>[^:]*))?$')
 
 
 def _split_url(value):
@@ -125,26 +208,31 @@ def _split_url(value):
 
 def parse_url(value):
     """Normalise the url option to 'https://host:port', rejecting anything else with the bad value named."""
-    allowed = "expected host, host:port or https://host[:port] (for example keyfactor.example.com or https://keyfactor.example.com:8443)"
+    allowed = ('expected host, host:port or https://host[:port] '
+               '(for example keyfactor.example.com or https://keyfactor.example.com:8443)')
     text = (value or '').strip()
     value = shown_url(text)
     if not text:
-        raise KeyfactorConfigError('url is required: set the url option (aliases host, hostname) or KEYFACTOR_HOSTNAME.')
+        raise KeyfactorConfigError(
+            'url is required: set the url option (aliases host, hostname) or KEYFACTOR_HOSTNAME.')
     if '@' in text.split('://', 1)[-1].split('/', 1)[0]:
         raise KeyfactorConfigError(
-            'url %r contains user information; %s, and credentials go in username and password (or the other auth options).'
-            % (value, allowed))
+            'url %r contains user information; %s, and credentials go in username and password '
+            '(or the other auth options).' % (value, allowed))
     scheme, host, port, rest = _split_url(text)
     if scheme is not None and scheme.lower() != 'https':
         raise KeyfactorConfigError(
-            "url %r: scheme %r is not supported; Keyfactor Command is reached over HTTPS only, %s." % (value, scheme, allowed))
+            "url %r: scheme %r is not supported; Keyfactor Command is reached over HTTPS only, %s."
+            % (value, scheme, allowed))
     if host is None:
         raise KeyfactorConfigError('url %r is not a valid host name or address; %s.' % (value, allowed))
     if rest:
         raise KeyfactorConfigError(
-            'url %r contains a path (/%s); %s. Put the API path in api_path (default %s).' % (value, rest, allowed, DEFAULT_API_PATH))
+            'url %r contains a path (/%s); %s. Put the API path in api_path (default %s).'
+            % (value, rest, allowed, DEFAULT_API_PATH))
     if port is not None and not (port.isdigit() and 0 < int(port) < 65536):
-        raise KeyfactorConfigError('url %r has an invalid port %r; the port must be a number from 1 to 65535.' % (value, port))
+        raise KeyfactorConfigError(
+            'url %r has an invalid port %r; the port must be a number from 1 to 65535.' % (value, port))
     return 'https://%s:%d' % (host.lower(), int(port) if port else DEFAULT_PORT)
 
 
@@ -152,8 +240,8 @@ def parse_api_path(value):
     path = (value or '').strip().strip('/')
     if not path or not re.match(r'^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$', path):
         raise KeyfactorConfigError(
-            'api_path %r is not valid: expected the path of the Keyfactor API on the server, such as %s or Keyfactor/API.'
-            % (value, DEFAULT_API_PATH))
+            'api_path %r is not valid: expected the path of the Keyfactor API on the server, such as %s or '
+            'Keyfactor/API.' % (value, DEFAULT_API_PATH))
     return path
 
 
@@ -206,7 +294,7 @@ def check_sendable(subject, value, sent_as_is=True, carrier='an HTTP header'):
         raise KeyfactorConfigError('%s %s, which %s cannot carry; remove it.' % (subject, problem, carrier))
 
 
-def _check_headers(headers):
+def check_headers(headers):
     for name, value in headers.items():
         if not _HEADER_NAME.match(name):
             raise KeyfactorConfigError(
@@ -268,125 +356,3 @@ def parse_seconds(option, value):
             '%s must be a finite number of seconds greater than 0 and at most %d (a week), got %r.'
             % (option, MAX_SECONDS, value))
     return value
-
-
-# --- authentication -----------------------------------------------------------------------------
-
-BasicAuth = namedtuple('BasicAuth', 'username domain password')
-OAuthClientCredentials = namedtuple('OAuthClientCredentials', 'client_id client_secret token_url scopes audience')
-BearerToken = namedtuple('BearerToken', 'token')
-
-_AUTH_MODES = (
-    ('Basic authentication', ('username', 'password')),
-    ('OAuth 2 client credentials', ('client_id', 'client_secret', 'token_url')),
-    ('a bearer token', ('access_token',)),
-)
-
-
-def split_username(username, domain):
-    """Split 'DOMAIN\\user' and 'user@domain' as Keyfactor's own tools do; return (user, domain)."""
-    given, embedded = username, None
-    if '\\' in username:
-        embedded, username = username.split('\\', 1)
-    elif '@' in username:
-        username, embedded = username.rsplit('@', 1)
-    if not username or embedded == '':
-        raise KeyfactorConfigError('username %r is not valid: expected user, DOMAIN\\user or user@domain.' % (given,))
-    if embedded and domain and embedded.lower() != domain.lower():
-        raise KeyfactorConfigError(
-            'username names domain %r but domain (KEYFACTOR_DOMAIN) is %r; give the domain once, or make them agree.'
-            % (embedded, domain))
-    return username, embedded or domain or None
-
-
-def resolve_auth(params):
-    """Exactly one authentication mode must be configured once environment fallbacks are applied."""
-    configured = [(mode, names) for mode, names in _AUTH_MODES if any(params.get(name) for name in names)]
-    if not configured:
-        raise KeyfactorConfigError(
-            'No authentication is configured. Set exactly one of: %s.'
-            % '; or '.join('%s: %s' % (mode, _sources(*names)) for mode, names in _AUTH_MODES))
-    if len(configured) > 1:
-        raise KeyfactorConfigError(
-            'Settings for more than one authentication mode were found: %s. Each may come from a task option, '
-            'module_defaults or its environment variable; keep exactly one mode.'
-            % '; and '.join('%s (%s)' % (mode, _sources(*[n for n in names if params.get(n)])) for mode, names in configured))
-    mode, names = configured[0]
-    missing = [name for name in names if not params.get(name)]
-    if missing:
-        raise KeyfactorConfigError('%s also needs %s.' % (mode, _sources(*missing)))
-    if mode == _AUTH_MODES[0][0]:
-        for name in ('username', 'password', 'domain'):
-            if params.get(name):  # RFC 7617: no control characters in a Basic user-id or password
-                check_sendable(_sources(name), params[name], sent_as_is=False, carrier='a Basic credential')
-        username, domain = split_username(params['username'], params.get('domain'))
-        return BasicAuth(username, domain, params['password'])
-    if mode == _AUTH_MODES[1][0]:
-        # A form field, so any character could travel; RFC 6749 allows printable ones only, and a stray newline
-        # would only earn an invalid_client that never says why.
-        check_sendable(_sources('client_secret'), params['client_secret'], sent_as_is=False,
-                       carrier='an OAuth client secret')
-        _require_https_url('token_url', params['token_url'])
-        scopes = [scope.strip() for scope in params.get('scopes') or [] if scope.strip()]
-        return OAuthClientCredentials(params['client_id'], params['client_secret'], params['token_url'], scopes,
-                                      params.get('audience'))
-    check_sendable(_sources('access_token'), params['access_token'])
-    return BearerToken(params['access_token'])
-
-
-def _require_https_url(name, value):
-    if not re.match(r'^https://[^/\s]+(/\S*)?\Z', value, re.IGNORECASE):
-        raise KeyfactorConfigError('%s %r is not valid: expected an https:// URL.' % (name, value))
-
-
-# --- everything together ------------------------------------------------------------------------
-
-ConnectionSettings = namedtuple(
-    'ConnectionSettings',
-    'base_url auth validate_certs ca_cert client_cert proxy timeout retries headers status_map')
-
-_PEM_MARKER = '-----BEGIN CERTIFICATE-----'
-# Headers the client owns: letting a task override them would break authentication silently.
-_RESERVED_HEADERS = ('authorization',)
-
-
-def resolve_connection(params):
-    """Turn validated module parameters into ConnectionSettings, or raise KeyfactorConfigError.
-
-    ca_cert stays as given (a path or PEM text); the module writes PEM text to a temporary file.
-    """
-    origin = parse_url(params.get('url'))
-    timeout = parse_seconds(_sources('timeout'), params.get('timeout'))
-    retries = params.get('retries')
-    if retries is None or retries < 0:
-        raise KeyfactorConfigError('retries must be 0 or more, got %r.' % (retries,))
-    ca_cert = params.get('ca_cert')
-    if ca_cert and _PEM_MARKER not in ca_cert and not os.path.isfile(ca_cert):
-        raise KeyfactorConfigError(
-            'ca_cert (KEYFACTOR_CA_CERT) must be the path of a CA bundle file or PEM text; %r is neither an existing file '
-            'nor PEM text.' % (ca_cert,))
-    client_cert, client_key = params.get('client_cert'), params.get('client_key')
-    if client_key and not client_cert:
-        raise KeyfactorConfigError('client_key needs client_cert (the certificate that goes with the key).')
-    headers = {str(name): str(value) for name, value in (params.get('headers') or {}).items()}
-    reserved = [name for name in headers if name.lower() in _RESERVED_HEADERS]
-    if reserved:
-        raise KeyfactorConfigError(
-            'headers must not set %s; the authentication options set it.' % ', '.join(reserved))
-    _check_headers(headers)
-    proxy = params.get('proxy')
-    if proxy and not re.match(r'^https?://\S+\Z', proxy, re.IGNORECASE):
-        raise KeyfactorConfigError(
-            'proxy %r is not valid: expected a URL such as http://proxy.example.com:3128.' % (shown_url(proxy),))
-    return ConnectionSettings(
-        base_url='%s/%s' % (origin, parse_api_path(params.get('api_path'))),
-        auth=resolve_auth(params),
-        validate_certs=params.get('validate_certs', True),
-        ca_cert=ca_cert,
-        client_cert=(client_cert, client_key) if client_key else client_cert,
-        proxy=proxy,
-        timeout=timeout,
-        retries=retries,
-        headers=headers,
-        status_map=params.get('status_map') or {},
-    )

@@ -260,7 +260,8 @@ class KeyfactorUnknownOutcomeError(KeyfactorError):
 class KeyfactorHTTPError(KeyfactorError):
     """The API answered with an error status."""
 
-    def __init__(self, message, status, method, path, error_code=None, error_message=None, body_excerpt=None, **details):
+    def __init__(self, message, status, method, path, error_code=None, error_message=None, body_excerpt=None,
+                 **details):
         super().__init__(
             message, http_status=status, method=method, path=path,
             error_code=error_code, error_message=error_message, body_excerpt=body_excerpt, **details)

@@ -67,7 +67,8 @@ def status_table(overrides=None):
         try:
             table[int(code)] = str(name)
         except (TypeError, ValueError):
-            raise KeyfactorConfigError('status_map keys must be integers (the Status codes a server sends), got %r.' % (code,))
+            raise KeyfactorConfigError(
+                'status_map keys must be integers (the Status codes a server sends), got %r.' % (code,))
     return table
 
 
@@ -262,8 +263,8 @@ def normalize_instance(raw, table=None, required=INFO_FIELDS, requested_id=None)
     """snake_case view of an InstanceQueryResponse or InstanceResponse, every field checked.
 
     PascalCase keys (what the server sends) and camelCase keys (what the v11 spec declares) are both read.
-    A field of `required` (INFO_FIELDS always) that is missing or null, or any field of another JSON type than the API's models
-    give it, raises KeyfactorAnswerError naming the instance and the field. The detail keys (signals,
+    A field of `required` (INFO_FIELDS always) that is missing or null, or any field of another JSON type than the API's
+    models give it, raises KeyfactorAnswerError naming the instance and the field. The detail keys (signals,
     initial_data, current_state_data) appear only when the server sent them, that is for a
     single-instance read; free-form data passes through untouched.
     """

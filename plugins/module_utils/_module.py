@@ -8,35 +8,44 @@ FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 """
 
 import json
-import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ._connection import build_client, resolve_settings
 from ._connection_options import (
-    connection_argument_spec, masked_arguments, register_argument_secrets, resolve_connection,
+    OptionAdapter, connection_argument_spec, given_options, masked_arguments, register_argument_secrets,
 )
 from ._errors import KeyfactorError, Redactor
-from ._instances import status_table
-from ._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, KeyfactorClient
+from ._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ._workflow_api import WorkflowApi
 
 
 class KeyfactorModule(AnsibleModule):
-    """A module of this collection: pass only its own options; the connection options are added."""
+    """A module of this collection: pass only its own options; the connection options are added.
+
+    A thin adapter over the connection layer (_connection.py): the settings are resolved from the module's
+    parameters on first use, the client built from them on first use, both inside run() so that an option
+    error is a clean failure.
+    """
 
     def __init__(self, argument_spec=None, **kwargs):
         # Set before AnsibleModule validates the arguments: a validation failure calls fail_json from there.
         self.redactor = Redactor()
+        self._given = frozenset()
+        self._settings = None
         self._client = None
-        self._status_table = None
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
 
     def _load_params(self):
-        """Read the arguments and learn their secrets before Ansible validates them: a failed validation echoes them."""
+        """Read the arguments and learn their secrets before Ansible validates them: a failed validation echoes them.
+
+        Which connection options the task set is noted here too, before the environment fills in the others.
+        """
         super()._load_params()
         register_argument_secrets(self.redactor, self.params)
+        self._given = given_options(self.params)
 
     def run(self, function):
         """Exit with the result of function(self); a KeyfactorError becomes a clean failure.
@@ -57,37 +66,28 @@ class KeyfactorModule(AnsibleModule):
             self.fail_json(**failure)
         self.exit_json(**result)
 
+    @property
+    def settings(self):
+        """The run's ConnectionSettings (status_table and retries included), resolved on first use."""
+        if self._settings is None:
+            self._settings = resolve_settings(OptionAdapter.from_module(self, self._given))
+        return self._settings
+
+    @property
+    def status_table(self):
+        """Integer Status codes to names, with status_map applied."""
+        return self.settings.status_table
+
     def client(self, max_connections=10):
-        """The run's KeyfactorClient, built on first use (so option errors surface as clean failures)."""
+        """The run's KeyfactorClient, built on first use."""
         if self._client is None:
             if not HAS_REQUESTS:
                 self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-            settings = resolve_connection(self.params)
-            self._status_table = status_table(settings.status_map)
-            if not settings.validate_certs:
-                self.warn('validate_certs is false: the TLS certificate of %s is not verified, so anyone on the network '
-                          'path could impersonate Keyfactor Command and capture the credentials.' % settings.base_url)
-            self._client = KeyfactorClient(
-                settings, ca_bundle=self._ca_bundle_path(settings.ca_cert), warn=self.warn,
-                redactor=self.redactor, max_connections=max_connections)
+            self._client = build_client(self.settings, self.redactor, self.warn, self.tmpdir, max_connections)
         return self._client
 
     def workflow_api(self, max_connections=10):
         return WorkflowApi(self.client(max_connections))
-
-    @property
-    def status_table(self):
-        """Integer Status codes to names, with status_map applied (available once client() was called)."""
-        return self._status_table
-
-    def _ca_bundle_path(self, ca_cert):
-        """requests verifies against a file, so PEM text is written to the module's temporary directory."""
-        if not ca_cert or os.path.isfile(ca_cert):
-            return ca_cert
-        path = os.path.join(self.tmpdir, 'keyfactor-ca.pem')
-        with open(path, 'w') as handle:
-            handle.write(ca_cert)
-        return path
 
     def warn(self, warning):
         super().warn(self.redactor.text(warning))

@@ -48,7 +48,8 @@ def status_names(values):
     for value in values:
         name = next((known for known in STATUSES if known.lower() == str(value).strip().lower()), None)
         if name is None:
-            raise KeyfactorConfigError('status %r is not a workflow instance status; allowed: %s.' % (value, ', '.join(STATUSES)))
+            raise KeyfactorConfigError(
+                'status %r is not a workflow instance status; allowed: %s.' % (value, ', '.join(STATUSES)))
         if name not in names:
             names.append(name)
     return names
@@ -63,8 +64,8 @@ def parse_timestamp(value, option):
         parts = match.groupdict()
         fraction = (parts['fraction'] or '0')[:6].ljust(6, '0')
         moment = datetime.datetime(
-            int(parts['year']), int(parts['month']), int(parts['day']), int(parts['hour'] or 0), int(parts['minute'] or 0),
-            int(parts['second'] or 0), int(fraction), tzinfo=_timezone(parts['offset']))
+            int(parts['year']), int(parts['month']), int(parts['day']), int(parts['hour'] or 0),
+            int(parts['minute'] or 0), int(parts['second'] or 0), int(fraction), tzinfo=_timezone(parts['offset']))
     except ValueError:
         raise KeyfactorConfigError('%s %r is not an ISO 8601 date or date-time; allowed forms: %s.'
                                    % (option, value, '; '.join(TIMESTAMP_FORMS))) from None
@@ -104,7 +105,8 @@ def check_raw_query(query):
         elif char == ')':
             depth -= 1
             if depth < 0:
-                raise KeyfactorConfigError("query %r has a ')' without a matching '(' at position %d." % (query, position))
+                raise KeyfactorConfigError(
+                    "query %r has a ')' without a matching '(' at position %d." % (query, position))
     if quoted:
         raise KeyfactorConfigError('query %r has an unterminated quoted value.' % (query,))
     if depth:
@@ -121,7 +123,8 @@ def required_text(option, value):
 
 def _status_clauses(values):
     if not values:
-        raise KeyfactorConfigError('status is an empty list; name at least one of %s, or leave the option out.' % ', '.join(STATUSES))
+        raise KeyfactorConfigError(
+            'status is an empty list; name at least one of %s, or leave the option out.' % ', '.join(STATUSES))
     clauses = [clause('Status', '-eq', name) for name in status_names(values)]
     return clauses[0] if len(clauses) == 1 else '(%s)' % ' OR '.join(clauses)
 

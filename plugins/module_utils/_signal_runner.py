@@ -311,7 +311,7 @@ def run_signal_task(module):
     options = parse_options(module.params)
     api = module.workflow_api(max_connections=options.concurrency)
     runner = SignalRunner(api, options, module.status_table, module.check_mode, module._diff,
-                          module.params['retries'], module.warn)
+                          module.settings.retries, module.warn)
     if options.single:
         return single_result(runner.signal_one(options.instance_ids[0]))
     handled = runner.signal_all()

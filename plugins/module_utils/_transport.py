@@ -18,7 +18,6 @@ import traceback
 from collections import namedtuple
 from urllib.parse import quote, urlencode, urlsplit
 
-from ._auth import make_authorization
 from ._deadline import deadline_for_this_thread
 from ._errors import (
     KeyfactorAPIError, KeyfactorAuthError, KeyfactorConfigError, KeyfactorNotAPIError, KeyfactorNotFoundError,
@@ -41,7 +40,6 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
-COLLECTION_VERSION = '1.0.0'
 # A page of 1,000 instances is well under 1 MiB; anything near this is not an answer we can use.
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 _CHUNK_BYTES = 256 * 1024
@@ -60,8 +58,9 @@ def _user_agent():
         from ansible.module_utils.ansible_release import __version__ as ansible_version
     except ImportError:  # pragma: no cover - always present where modules run
         ansible_version = 'unknown'
-    return 'keyfactor.command/%s (ansible-core %s; python-requests %s; Python %s)' % (
-        COLLECTION_VERSION, ansible_version, requests.__version__, platform.python_version())
+    # The collection's version is not named: it lives in galaxy.yml alone, which is not where modules run.
+    return 'keyfactor.command (ansible-core %s; python-requests %s; Python %s)' % (
+        ansible_version, requests.__version__, platform.python_version())
 
 
 def _parse_error_body(text):
@@ -135,7 +134,7 @@ class KeyfactorClient:
         if not settings.validate_certs:
             # The module warns once, in words; urllib3 would warn on every request.
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-        self._authorization = make_authorization(settings.auth, self.redactor, self._post_token_form)
+        self._authorization = settings.auth.authorization(self.redactor, self._post_token_form)
 
     def close(self):
         self._session.close()
@@ -197,56 +196,70 @@ class KeyfactorClient:
         Error statuses raise, except on unauthenticated requests (the token request), whose caller reads them.
         Each attempt must be answered in full within the timeout. limit: (max bytes, what to say beyond them).
         """
-        retries = self.settings.retries
         attempt = 0
         refreshed = False
         while True:
             attempt += 1
             headers = {'Authorization': self._authorization.header()} if authenticated else {}
             try:
-                with deadline_for_this_thread(self.settings.timeout):
-                    response = self._session.request(
-                        method, url, headers=headers, json=json_body, data=form, timeout=self.settings.timeout,
-                        verify=self._verify, proxies=self._proxies_for(url), stream=True, allow_redirects=False)
-                    content = self._read_body(response, self._body_limit(safe, response.status_code, limit))
+                response, content = self._attempt(method, url, label, safe, headers, json_body, form, limit)
             except requests.exceptions.RequestException as exc:
-                failure = classify_exception(exc)
-                decision = decide_after_failure(safe, failure, attempt, retries)
-                if decision == RETRY:
-                    self._retry_later(method, label, failure.description, attempt, retries, None)
-                    continue
-                raise self._transport_error(method, url, label, failure, exc, attempt, decision)
-
+                self._after_failure(method, url, label, safe, exc, attempt)
+                continue
             status = response.status_code
-            if content is None:
-                if safe or status >= 300:
-                    raise self._oversized(method, label, status, limit)
-                content = b''  # a success answer to a POST: processed, whatever its body
-            if status == 401 and authenticated and not refreshed and self._authorization.refresh(headers['Authorization']):
+            if status == 401 and authenticated and not refreshed:
                 # A 401 means the request was not processed, so sending it again is safe even for a POST.
-                refreshed = True
-                continue
-            if status < 300:
+                refreshed = self._authorization.refresh(headers['Authorization'])
+                if refreshed:
+                    continue
+            if status < 300 or not self._after_error_status(method, label, safe, response, content, attempt,
+                                                            authenticated):
                 return response, content
-            if 300 <= status < 400:
-                raise KeyfactorNotAPIError(
-                    '%s %s was redirected (HTTP %d) to %s; check url and api_path.'
-                    % (method, label, status, response.headers.get('Location', 'nowhere')),
-                    status=status, method=method, path=label)
-            retry_after = parse_retry_after(response.headers.get('Retry-After'))
-            decision = decide_after_status(safe, status, attempt, retries)
-            if decision == RETRY:
-                self._retry_later(method, label, 'HTTP %d %s' % (status, response.reason or ''), attempt, retries, retry_after)
-                continue
-            if not authenticated:
-                return response, content
-            text = content.decode('utf-8', 'replace')
-            if decision == UNKNOWN_OUTCOME:
-                code, message = _parse_error_body(text)
-                raise KeyfactorUnknownOutcomeError(
-                    '%s %s answered HTTP %d; the request may or may not have taken effect.' % (method, label, status),
-                    retry_after, http_status=status, method=method, path=label, error_code=code, error_message=message)
-            raise self._http_error(method, label, status, response.reason, text, attempt)
+
+    def _attempt(self, method, url, label, safe, headers, json_body, form, limit):
+        """One send, answered in full within the timeout: (response, body bytes)."""
+        with deadline_for_this_thread(self.settings.timeout):
+            response = self._session.request(
+                method, url, headers=headers, json=json_body, data=form, timeout=self.settings.timeout,
+                verify=self._verify, proxies=self._proxies_for(url), stream=True, allow_redirects=False)
+            content = self._read_body(response, self._body_limit(safe, response.status_code, limit))
+        if content is None:
+            if safe or response.status_code >= 300:
+                raise self._oversized(method, label, response.status_code, limit)
+            content = b''  # a success answer to a POST: processed, whatever its body
+        return response, content
+
+    def _after_failure(self, method, url, label, safe, exc, attempt):
+        """Wait before sending again after a failure without an answer, or raise what it means."""
+        failure = classify_exception(exc)
+        decision = decide_after_failure(safe, failure, attempt, self.settings.retries)
+        if decision != RETRY:
+            raise self._transport_error(method, url, label, failure, exc, attempt, decision)
+        self._retry_later(method, label, failure.description, attempt, self.settings.retries, None)
+
+    def _after_error_status(self, method, label, safe, response, content, attempt, authenticated):
+        """True after waiting to send again; False when the caller reads the answer (the token request); else raise."""
+        status = response.status_code
+        if 300 <= status < 400:
+            raise KeyfactorNotAPIError(
+                '%s %s was redirected (HTTP %d) to %s; check url and api_path.'
+                % (method, label, status, response.headers.get('Location', 'nowhere')),
+                status=status, method=method, path=label)
+        retry_after = parse_retry_after(response.headers.get('Retry-After'))
+        decision = decide_after_status(safe, status, attempt, self.settings.retries)
+        if decision == RETRY:
+            self._retry_later(method, label, 'HTTP %d %s' % (status, response.reason or ''), attempt,
+                              self.settings.retries, retry_after)
+            return True
+        if not authenticated:
+            return False
+        text = content.decode('utf-8', 'replace')
+        if decision == UNKNOWN_OUTCOME:
+            code, message = _parse_error_body(text)
+            raise KeyfactorUnknownOutcomeError(
+                '%s %s answered HTTP %d; the request may or may not have taken effect.' % (method, label, status),
+                retry_after, http_status=status, method=method, path=label, error_code=code, error_message=message)
+        raise self._http_error(method, label, status, response.reason, text, attempt)
 
     def _body_limit(self, safe, status, limit):
         """How much of an answer to read: little of a success answer to a POST, which is not used."""
@@ -295,7 +308,8 @@ class KeyfactorClient:
 
     def _retry_later(self, method, label, reason, attempt, retries, retry_after):
         delay = backoff_delay(attempt, retry_after)
-        self._warn(self.redactor.text('%s %s: %s; retry %d of %d in %.1f s.' % (method, label, reason, attempt, retries, delay)))
+        self._warn(self.redactor.text(
+            '%s %s: %s; retry %d of %d in %.1f s.' % (method, label, reason, attempt, retries, delay)))
         self._sleep(delay)
 
     def _transport_error(self, method, url, label, failure, exc, attempt, decision):
@@ -328,9 +342,11 @@ class KeyfactorClient:
         details = dict(status=status, method=method, path=label, error_code=code, error_message=message,
                        body_excerpt=body_excerpt, attempts=attempt)
         if status == 401:
-            return KeyfactorAuthError('%s: Keyfactor Command rejected the credentials; %s.' % (summary, self._authorization.hint), **details)
+            return KeyfactorAuthError(
+                '%s: Keyfactor Command rejected the credentials; %s.' % (summary, self._authorization.hint), **details)
         if status == 403:
-            return KeyfactorAuthError('%s: the authenticated identity lacks the permission or role this needs.' % summary, **details)
+            return KeyfactorAuthError(
+                '%s: the authenticated identity lacks the permission or role this needs.' % summary, **details)
         if status == 404 or (status == 400 and message and 'not found' in message.lower()):
             return KeyfactorNotFoundError(summary + '.', **details)
         return KeyfactorAPIError(summary + '.', **details)

@@ -53,7 +53,8 @@ class WorkflowApi:
                 except KeyfactorNotFoundError:
                     self._api_missing = KeyfactorConfigError(
                         'No Keyfactor Command API answers at %s: GET %s also returned HTTP 404, so url or api_path '
-                        '(KEYFACTOR_HOSTNAME, KEYFACTOR_API_PATH) is wrong.' % (self.client.settings.base_url, STATUS_PATH))
+                        '(KEYFACTOR_HOSTNAME, KEYFACTOR_API_PATH) is wrong.'
+                        % (self.client.settings.base_url, STATUS_PATH))
                 except KeyfactorHTTPError:
                     pass  # any other answer comes from the API, which is all this asks
                 self._api_checked = True

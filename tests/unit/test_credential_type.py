@@ -16,8 +16,10 @@ import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ansible_collections.keyfactor.command.plugins.module_utils._connection_options import (
-    BasicAuth, BearerToken, OAuthClientCredentials, connection_argument_spec, resolve_connection)
+from ansible_collections.keyfactor.command.plugins.module_utils._auth import (
+    BasicAuth, BearerToken, OAuthClientCredentials)
+from ansible_collections.keyfactor.command.plugins.module_utils._connection import resolve_connection
+from ansible_collections.keyfactor.command.plugins.module_utils._connection_options import connection_argument_spec
 
 CREDENTIAL_TYPE = yaml.safe_load((Path(__file__).resolve().parents[2] / 'docs' / 'awx' / 'credential_type.yml')
                                  .read_text(encoding='utf-8'))

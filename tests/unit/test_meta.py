@@ -44,13 +44,26 @@ def next_minor(version):
     return '%s.%d.0' % (major, int(minor) + 1)
 
 
+def versions_added(module):
+    """(where, version_added) of the module and of each of its options and suboptions that names one."""
+    def of_options(options, prefix):
+        for name, option in (options or {}).items():
+            if 'version_added' in option:
+                yield '%s%s' % (prefix, name), str(option['version_added'])
+            yield from of_options(option.get('suboptions'), '%s%s.' % (prefix, name))
+    doc = documentation(module)
+    yield module, str(doc.get('version_added'))
+    yield from of_options(doc.get('options'), '%s: option ' % module)
+
+
 @pytest.mark.parametrize('module', module_names())
 def test_module_docs_name_a_release_of_the_collection(module):
-    # From the first release up to the one in the making (galaxy.yml's version, or the minor release after it).
-    version_added = str(documentation(module).get('version_added'))
+    # From the first release up to the one in the making (galaxy.yml's version, or the minor release after it), so
+    # a module or an option added in the next release passes before galaxy.yml's version is raised.
     newest = next_minor(load_yaml('galaxy.yml')['version'])
-    assert LooseVersion(FIRST_RELEASE) <= LooseVersion(version_added) <= LooseVersion(newest), (
-        '%s: version_added is %r, expected a release from %s to %s' % (module, version_added, FIRST_RELEASE, newest))
+    for where, version_added in versions_added(module):
+        assert LooseVersion(FIRST_RELEASE) <= LooseVersion(version_added) <= LooseVersion(newest), (
+            '%s: version_added is %r, expected a release from %s to %s' % (where, version_added, FIRST_RELEASE, newest))
 
 
 def build_ignored(path, patterns):
@@ -92,11 +105,3 @@ def test_shipped_code_needs_nothing_that_is_not_shipped():
                if name.endswith('.py') and not build_ignored(name, patterns)}
     needing = {name: packages for name, packages in needing.items() if packages}
     assert not needing, 'shipped files import packages the built collection leaves out: %s' % needing
-
-
-def test_user_agent_names_the_galaxy_version():
-    # The client cannot read galaxy.yml where modules run, so it carries the version; keep the two in step.
-    source = (COLLECTION / 'plugins' / 'module_utils' / '_transport.py').read_text(encoding='utf-8')
-    declared = [node.value.value for node in ast.parse(source).body
-                if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == 'COLLECTION_VERSION' for target in node.targets)]
-    assert declared == [load_yaml('galaxy.yml')['version']], 'COLLECTION_VERSION in _transport.py: %s' % declared

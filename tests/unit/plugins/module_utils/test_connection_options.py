@@ -12,10 +12,13 @@ import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.keyfactor.command.plugins.doc_fragments.connection import ModuleDocFragment
+from ansible_collections.keyfactor.command.plugins.module_utils._auth import (
+    BasicAuth, BearerToken, OAuthClientCredentials, resolve_auth, split_username,
+)
+from ansible_collections.keyfactor.command.plugins.module_utils._connection import resolve_connection
 from ansible_collections.keyfactor.command.plugins.module_utils._connection_options import (
-    CONNECTION_OPTIONS, MIN_MASKED_HEADER_VALUE_CHARS, BasicAuth, BearerToken, OAuthClientCredentials,
-    connection_argument_spec, header_value_problem, masked_arguments, parse_api_path, parse_url,
-    register_argument_secrets, resolve_auth, resolve_connection, split_username,
+    CONNECTION_OPTIONS, MIN_MASKED_HEADER_VALUE_CHARS, OptionAdapter, connection_argument_spec, header_value_problem,
+    masked_arguments, parse_api_path, parse_url, register_argument_secrets,
 )
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import REDACTED, KeyfactorConfigError, Redactor
 
@@ -27,6 +30,11 @@ BASIC = dict(url='kf.example.com', username='KEYEXAMPLE\\alice', password='s3cre
 def clean_environment(monkeypatch):
     for name in ALL_ENV:
         monkeypatch.delenv(name, raising=False)
+
+
+def auth_of(options):
+    """The authentication mode a task with these options resolves to."""
+    return resolve_auth(OptionAdapter.from_dict(options))
 
 
 def validated(params):
@@ -112,21 +120,21 @@ def test_split_username_rejects_conflicts_and_empty_parts(username, domain, frag
 
 
 def test_resolve_auth_basic():
-    assert resolve_auth(dict(username='alice@keyexample.com', password='pw')) == BasicAuth('alice', 'keyexample.com', 'pw')
+    assert auth_of(dict(username='alice@keyexample.com', password='pw')) == BasicAuth('alice', 'keyexample.com', 'pw')
 
 
 def test_resolve_auth_oauth_strips_scopes():
-    auth = resolve_auth(dict(client_id='cid', client_secret='cs', token_url='https://idp:8444/token', scopes=['openid', ' api ', '']))
+    auth = auth_of(dict(client_id='cid', client_secret='cs', token_url='https://idp:8444/token', scopes=['openid', ' api ', '']))
     assert auth == OAuthClientCredentials('cid', 'cs', 'https://idp:8444/token', ['openid', 'api'], None)
 
 
 def test_resolve_auth_bearer():
-    assert resolve_auth(dict(access_token='tok')) == BearerToken('tok')
+    assert auth_of(dict(access_token='tok')) == BearerToken('tok')
 
 
 def test_resolve_auth_none_names_every_option_and_variable():
     with pytest.raises(KeyfactorConfigError) as caught:
-        resolve_auth(dict(domain='KEYEXAMPLE'))
+        auth_of(dict(domain='KEYEXAMPLE'))
     message = str(caught.value)
     assert message.startswith('No authentication is configured')
     for name in ('username (KEYFACTOR_USERNAME)', 'password (KEYFACTOR_PASSWORD)', 'client_id (KEYFACTOR_AUTH_CLIENT_ID)',
@@ -135,14 +143,59 @@ def test_resolve_auth_none_names_every_option_and_variable():
         assert name in message
 
 
-def test_resolve_auth_two_modes_names_both_and_what_set_them():
+def test_resolve_auth_two_modes_names_both_where_each_setting_came_from_and_what_to_unset(monkeypatch):
+    monkeypatch.setenv('KEYFACTOR_PASSWORD', 'Pa55-unique')
     with pytest.raises(KeyfactorConfigError) as caught:
-        resolve_auth(dict(username='alice', password='Pa55-unique', access_token='Tok-unique'))
+        auth_of(dict(username='alice', access_token='Tok-unique'))
+    assert str(caught.value) == (
+        'Settings for more than one authentication mode were found: Basic authentication (username from the task '
+        'option, password from the environment variable KEYFACTOR_PASSWORD); and a bearer token (access_token from the '
+        'task option). Keep exactly one mode: to keep Basic authentication, remove the option access_token (from the '
+        'task or module_defaults); to keep a bearer token, remove the option username (from the task or '
+        'module_defaults) and unset KEYFACTOR_PASSWORD.')
+
+
+def test_resolve_auth_two_modes_from_the_environment_name_each_variable(monkeypatch):
+    for name, value in dict(KEYFACTOR_AUTH_CLIENT_ID='cid', KEYFACTOR_AUTH_CLIENT_SECRET='Cs-unique',
+                            KEYFACTOR_AUTH_TOKEN_URL='https://idp/t', KEYFACTOR_AUTH_ACCESS_TOKEN='Tok-unique').items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(KeyfactorConfigError) as caught:
+        auth_of({})
     message = str(caught.value)
-    assert 'more than one authentication mode' in message
-    assert 'Basic authentication (username (KEYFACTOR_USERNAME), password (KEYFACTOR_PASSWORD))' in message
-    assert 'a bearer token (access_token (KEYFACTOR_AUTH_ACCESS_TOKEN))' in message
-    assert 'Pa55-unique' not in message and 'Tok-unique' not in message
+    assert 'OAuth 2 client credentials (client_id from the environment variable KEYFACTOR_AUTH_CLIENT_ID, ' in message
+    assert 'to keep OAuth 2 client credentials, unset KEYFACTOR_AUTH_ACCESS_TOKEN;' in message
+    assert message.endswith('to keep a bearer token, unset KEYFACTOR_AUTH_CLIENT_ID, KEYFACTOR_AUTH_CLIENT_SECRET, '
+                            'KEYFACTOR_AUTH_TOKEN_URL.')
+    assert 'Cs-unique' not in message and 'Tok-unique' not in message
+
+
+@pytest.mark.parametrize('options, env, message', [
+    (dict(access_token='tok', scopes=['openid']), {},
+     'scopes (from the task option) is an option of OAuth 2 client credentials only, but a bearer token is in use '
+     '(access_token); remove the option scopes (from the task or module_defaults).'),
+    (dict(username='alice', password='pw'), dict(KEYFACTOR_AUTH_AUDIENCE='kf'),
+     'audience (from the environment variable KEYFACTOR_AUTH_AUDIENCE) is an option of OAuth 2 client credentials '
+     'only, but Basic authentication is in use (username, password); unset KEYFACTOR_AUTH_AUDIENCE.'),
+    (dict(username='alice', password='pw', scopes='assigned_to_me'), {},
+     'scopes (from the task option) is an option of OAuth 2 client credentials only, but Basic authentication is in '
+     'use (username, password); remove the option scopes (from the task or module_defaults). To choose which '
+     'instances to list, use scope (singular): scope: assigned_to_me.'),
+    (dict(client_id='cid', client_secret='cs', token_url='https://idp/t', scopes=['openid', 'started_by_me']), {},
+     'scopes (from the task option) names OAuth scopes to request with a token, not which instances to list. To '
+     'choose which instances to list, use scope (singular): scope: started_by_me.'),
+])
+def test_an_option_of_another_mode_or_a_listing_scope_is_refused_naming_the_mode_in_use(
+        monkeypatch, options, env, message):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(KeyfactorConfigError) as caught:
+        auth_of(options)
+    assert str(caught.value) == message
+
+
+def test_domain_may_stay_set_for_another_mode(monkeypatch):
+    monkeypatch.setenv('KEYFACTOR_DOMAIN', 'KEYEXAMPLE')
+    assert auth_of(dict(access_token='tok')) == BearerToken('tok')
 
 
 @pytest.mark.parametrize('params, missing', [
@@ -153,14 +206,14 @@ def test_resolve_auth_two_modes_names_both_and_what_set_them():
 ])
 def test_resolve_auth_incomplete_mode_names_what_is_missing(params, missing):
     with pytest.raises(KeyfactorConfigError) as caught:
-        resolve_auth(params)
+        auth_of(params)
     assert str(caught.value).endswith('also needs %s.' % missing)
 
 
 @pytest.mark.parametrize('token_url', ['http://idp/token', 'https://idp/token\n', 'https://idp/to ken'])
 def test_resolve_auth_rejects_a_token_url_that_is_not_https(token_url):
     with pytest.raises(KeyfactorConfigError, match="token_url %s is not valid" % re.escape(repr(token_url))):
-        resolve_auth(dict(client_id='cid', client_secret='cs', token_url=token_url))
+        auth_of(dict(client_id='cid', client_secret='cs', token_url=token_url))
 
 
 def test_environment_fallbacks_fill_every_option(monkeypatch):

@@ -9,7 +9,7 @@ The paging cases count the requests the simulator received, with and without x-t
 
 import pytest
 
-from ansible_collections.keyfactor.command.plugins.module_utils._connection_options import resolve_connection
+from ansible_collections.keyfactor.command.plugins.module_utils._connection import resolve_connection
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import KeyfactorAPIError, KeyfactorConfigError
 from ansible_collections.keyfactor.command.plugins.module_utils._instance_search import (
     SORT_FIELDS, Search, find_instances, parse_search, sort_field_name,

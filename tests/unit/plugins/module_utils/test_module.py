@@ -6,13 +6,17 @@
 
 import base64
 import json
+import os
 
 import pytest
 
 from ansible.module_utils.common.parameters import PASS_VARS
 
 from ansible_collections.keyfactor.command.plugins.module_utils import _module
+from ansible_collections.keyfactor.command.plugins.module_utils._connection import build_client, resolve_connection
+from ansible_collections.keyfactor.command.plugins.module_utils._errors import KeyfactorConfigError, Redactor
 from ansible_collections.keyfactor.command.plugins.module_utils._module import KeyfactorModule
+from ansible_collections.keyfactor.command.plugins.module_utils._workflow_api import WorkflowApi
 from ansible_collections.keyfactor.command.plugins.modules.workflow_signal import main as signal_main
 
 from kfsim.testing import default_instance_id  # pylint: disable=import-error
@@ -222,3 +226,90 @@ def test_a_value_no_header_can_carry_is_never_sent(run_module, connection, simul
     assert result['rc'] == 1 and 'ends with a newline' in result['msg'] and result['warnings'] == []
     assert simulator.audit()['requests'] == []
     assert_no_secrets(result, ['Bearer-Token-4711', GATEWAY_CREDENTIAL])
+
+
+# --- the module and a plain dict of options resolve alike ---------------------------------------------------------
+
+def settings_probe_main():
+    """A module that resolves its connection settings and reports what they mean, without a request."""
+    module = KeyfactorModule(argument_spec={})
+
+    def run(module):
+        settings = module.settings
+        return dict(changed=False, **summary_of(settings))
+    module.run(run)
+
+
+def summary_of(settings):
+    return dict(base_url=settings.base_url, mode=type(settings.auth).__name__, validate_certs=settings.validate_certs,
+                timeout=settings.timeout, retries=settings.retries, status_3=settings.status_table[3],
+                headers=sorted(settings.headers))
+
+
+EQUIVALENCE_CASES = {
+    'basic from options': (dict(url='kf.example.com', username='KEYEXAMPLE\\alice', password='Pw-4711-unique'), {}),
+    'everything from the environment, AWX style': ({}, dict(
+        KEYFACTOR_HOSTNAME='kf.example.com', KEYFACTOR_PORT='8443', KEYFACTOR_API_PATH='Keyfactor/API',
+        KEYFACTOR_AUTH_ACCESS_TOKEN='Tok-4711-unique', KEYFACTOR_SKIP_VERIFY='true', KEYFACTOR_CLIENT_TIMEOUT='12.5',
+        KEYFACTOR_USERNAME='', KEYFACTOR_PASSWORD='', KEYFACTOR_DOMAIN='', KEYFACTOR_CA_CERT='')),
+    'options win over the environment': (dict(host='task.example.com', api_path='TaskAPI', timeout=5, retries=0,
+                                              status_map={3: 'Done'}, headers={'X-Route': 'pki'}),
+                                         dict(KEYFACTOR_HOSTNAME='env.example.com', KEYFACTOR_API_PATH='EnvAPI',
+                                              KEYFACTOR_USERNAME='alice', KEYFACTOR_PASSWORD='Pw-4711-unique')),
+    'a type error': (dict(url='kf.example.com', access_token='Tok-4711-unique', timeout='soon'), {}),
+    'a type error from the environment': (dict(url='kf.example.com', access_token='Tok-4711-unique'),
+                                          dict(KEYFACTOR_CLIENT_TIMEOUT='soon')),
+    'no authentication': (dict(url='kf.example.com'), {}),
+    'two modes, one from the environment': (dict(url='kf.example.com', access_token='Tok-4711-unique'),
+                                            dict(KEYFACTOR_USERNAME='alice', KEYFACTOR_PASSWORD='Pw-4711-unique')),
+    'an OAuth option with Basic': (dict(url='kf.example.com', username='alice', password='Pw-4711-unique', scopes='all'), {}),
+    'a bad url': (dict(url='http://kf.example.com', access_token='Tok-4711-unique'), {}),
+    'negative retries': (dict(url='kf.example.com', access_token='Tok-4711-unique', retries=-1), {}),
+}
+
+
+@pytest.mark.parametrize('case', sorted(EQUIVALENCE_CASES))
+def test_a_plain_dict_resolves_as_the_module_does(run_module, monkeypatch, case):
+    options, env = EQUIVALENCE_CASES[case]
+    for name in [name for name in os.environ if name.startswith('KEYFACTOR_')]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = run_module(settings_probe_main, options)
+    # Another plugin's options hold more than the connection options, and its environment need not be os.environ.
+    plugin_options = dict(options, interval=30)
+    try:
+        resolved = summary_of(resolve_connection(plugin_options, env=dict(os.environ), redactor=Redactor()))
+    except KeyfactorConfigError as error:
+        assert (result['rc'], result['msg']) == (1, str(error))
+    else:
+        assert result['rc'] == 0, result['msg']
+        assert {name: result[name] for name in resolved} == json.loads(json.dumps(resolved))
+
+
+def test_a_plain_dict_reads_the_environment_it_is_given(monkeypatch):
+    monkeypatch.setenv('KEYFACTOR_HOSTNAME', 'process.example.com')
+    settings = resolve_connection({'access_token': 'tok'}, env={'KEYFACTOR_HOSTNAME': 'given.example.com'})
+    assert settings.base_url == 'https://given.example.com:443/KeyfactorAPI'
+
+
+def test_a_plain_dict_registers_its_secrets_for_redaction():
+    redactor = Redactor()
+    resolve_connection(dict(url='kf.example.com', username='alice', password='Pa55-unique-1',
+                            headers={'X-Gateway': 'Gateway-Key-4711'}), env={}, redactor=redactor)
+    assert redactor.text('Pa55-unique-1 Gateway-Key-4711') == '******** ********'
+
+
+def test_a_client_is_built_without_a_module(simulator, tmp_path):
+    user = simulator.user('approver1')
+    redactor, warnings = Redactor(), []
+    with open(simulator.ca_cert) as handle:
+        pem = handle.read()
+    settings = resolve_connection(dict(url=simulator.host, username=user['username'], password=user['password'],
+                                       domain=user['domain'], ca_cert=pem), env={}, redactor=redactor)
+    client = build_client(settings, redactor, warnings.append, str(tmp_path))
+    try:
+        assert WorkflowApi(client).get_instance(default_instance_id(1)) is not None
+    finally:
+        client.close()
+    assert (tmp_path / 'keyfactor-ca.pem').read_text() == pem and warnings == []

@@ -17,13 +17,13 @@ import time
 import certifi
 import pytest
 
-from ansible_collections.keyfactor.command.plugins.module_utils._connection_options import resolve_connection
+from ansible_collections.keyfactor.command.plugins.module_utils._connection import resolve_connection
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
     KeyfactorAPIError, KeyfactorAuthError, KeyfactorConfigError, KeyfactorNotAPIError, KeyfactorNotFoundError,
     KeyfactorTransportError, KeyfactorUnknownOutcomeError,
 )
 from ansible_collections.keyfactor.command.plugins.module_utils._transport import (
-    COLLECTION_VERSION, LIST_ITEM_MAX_BYTES, LIST_PAGE_SLACK_BYTES, KeyfactorClient,
+    LIST_ITEM_MAX_BYTES, LIST_PAGE_SLACK_BYTES, KeyfactorClient,
 )
 from ansible_collections.keyfactor.command.plugins.module_utils._workflow_api import WorkflowApi
 
@@ -174,7 +174,7 @@ def test_keyfactor_headers_user_agent_and_extra_headers_are_sent(make_client, si
     assert headers['x-keyfactor-requested-with'] == 'APIClient'
     assert headers['x-keyfactor-api-version'] == '1'
     assert headers['accept'] == 'application/json'
-    assert headers['user-agent'].startswith('keyfactor.command/%s (ansible-core ' % COLLECTION_VERSION)
+    assert headers['user-agent'].startswith('keyfactor.command (ansible-core ')
     assert headers['x-gateway-route'] == 'pki'
 
 
@@ -570,7 +570,7 @@ def test_a_trickled_answer_to_a_read_ends_at_the_timeout(make_client, simulator,
     with pytest.raises(KeyfactorTransportError) as caught:
         make_client(timeout=1, retries=0).get('/Status/Endpoints')
     assert caught.value.details['reason'] == 'timeout'
-    assert 'The timeout option (KEYFACTOR_CLIENT_TIMEOUT) is 1 s per request.' in str(caught.value)
+    assert 'The timeout option (KEYFACTOR_CLIENT_TIMEOUT) is 1.0 s per request.' in str(caught.value)
     assert time.monotonic() - started < 4
 
 
