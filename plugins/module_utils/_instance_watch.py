@@ -1,0 +1,239 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) keyfactor.command contributors
+# BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""The workflow_instances event source: its options, which listed instances are new, and the polling loop.
+
+The listing and its normalisation are workflow_instance_info's (_instance_search.py), so an event carries the same
+keys as that module returns. Each poll runs the blocking client in a thread; the event loop only waits and queues.
+
+FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
+"""
+
+import asyncio
+import os
+import tempfile
+from collections import namedtuple
+from datetime import datetime, timezone
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
+
+from ._connection_options import (
+    MAX_SECONDS, connection_argument_spec, register_argument_secrets, resolve_connection,
+)
+from ._errors import (
+    KeyfactorConfigError, KeyfactorError, KeyfactorHTTPError, KeyfactorTransportError, Redactor,
+)
+from ._instance_search import SCOPES, _read_details, find_instances, parse_search, with_definition_name_resolved
+from ._instances import status_table
+from ._query import INSTANCE_FILTERS
+from ._transport import HAS_REQUESTS, KeyfactorClient
+from ._workflow_api import WorkflowApi
+
+SOURCE_NAME = 'keyfactor.command.workflow_instances'
+# The wait after failed polls grows to at most this many intervals.
+MAX_BACKOFF_INTERVALS = 10
+# Detail reads of new instances at the same time, over the client's connection pool.
+DETAIL_CONCURRENCY = 8
+PAGE_SIZE = 100
+# ansible-rulebook adds this argument when a feedback queue exists; the source has no use for it.
+_RULEBOOK_ARGUMENTS = ('eda_feedback_queue',)
+
+SOURCE_SPEC = dict(
+    scope=dict(type='str', choices=list(SCOPES), default='assigned_to_me'),
+    status=dict(type='list', elements='str', default=['Suspended']),
+    definition_id=dict(type='str'),
+    definition_name=dict(type='str'),
+    workflow_type=dict(type='str'),
+    query=dict(type='str'),
+    interval=dict(type='float', default=30.0),
+    details=dict(type='bool', default=True),
+    emit_existing=dict(type='bool', default=True),
+)
+
+WatchOptions = namedtuple('WatchOptions', 'connection search interval details emit_existing')
+
+
+class KeyfactorSourceError(Exception):
+    """Ends the event source: ansible-rulebook shows this message and shuts the rulebook down."""
+
+
+def parse_options(args, redactor):
+    """WatchOptions from the source's arguments (environment fallbacks applied), or KeyfactorConfigError.
+
+    The secrets among the arguments are registered with redactor first, so no later message can show them.
+    """
+    params = {name: value for name, value in (args or {}).items() if name not in _RULEBOOK_ARGUMENTS}
+    register_argument_secrets(redactor, params)
+    spec = connection_argument_spec()
+    spec.update(SOURCE_SPEC)
+    result = ArgumentSpecValidator(spec, mutually_exclusive=[('definition_id', 'definition_name')]).validate(params)
+    for secret in result._no_log_values:
+        redactor.add(secret)
+    if result.errors.errors:
+        raise KeyfactorConfigError('invalid options: %s.' % '; '.join(_option_error(error) for error in result.errors.errors))
+    valid = result.validated_parameters
+    interval = valid['interval']
+    if interval is None or not 1 <= interval <= MAX_SECONDS:
+        raise KeyfactorConfigError('interval must be a number of seconds from 1 to %d (a week), got %r.'
+                                   % (MAX_SECONDS, interval))
+    listing = {name: valid.get(name) for name in INSTANCE_FILTERS}
+    listing.update(scope=valid['scope'], definition_name=valid['definition_name'], page_size=PAGE_SIZE,
+                   details=False, concurrency=DETAIL_CONCURRENCY)
+    connection = {name: valid[name] for name in connection_argument_spec()}
+    return WatchOptions(connection, parse_search(listing), interval, valid['details'], valid['emit_existing'])
+
+
+def _option_error(error):
+    if isinstance(error, UnsupportedError):
+        return 'unsupported option %s' % error.msg
+    return error.msg
+
+
+def is_transient(error):
+    """Whether a failed poll is worth repeating: no answer at all (but a TLS verification failure), 429 or 5xx."""
+    if isinstance(error, KeyfactorTransportError):
+        return error.details.get('reason') != 'tls_verify'
+    if isinstance(error, KeyfactorHTTPError):
+        return error.status == 429 or (error.status or 0) >= 500
+    return False
+
+
+def next_wait(interval, failures):
+    """Seconds until the next poll after `failures` failed polls in a row: doubling, at most 10 intervals."""
+    if failures <= 0:
+        return interval
+    return interval * min(2 ** min(failures, 8), MAX_BACKOFF_INTERVALS)
+
+
+class InstanceWatch:
+    """Which listed instances are new at their current step.
+
+    It remembers (instance id, current step id) of the last complete listing only, so an instance that leaves the
+    listing is forgotten and memory is bounded by what is pending now, not by what was ever seen.
+    """
+
+    def __init__(self):
+        self._steps = {}
+
+    def __len__(self):
+        return len(self._steps)
+
+    def pending(self, instances):
+        """The instances not listed at their current step by the last remembered listing."""
+        return [instance for instance in instances
+                if instance['id'] not in self._steps or self._steps[instance['id']] != instance['current_step_id']]
+
+    def remember(self, instances):
+        self._steps = {instance['id']: instance['current_step_id'] for instance in instances}
+
+
+def make_event(instance, seen_at, details):
+    """The event of one instance: workflow_instance_info's keys, plus meta (the signal keys only with details)."""
+    meta = {'source': {'type': SOURCE_NAME}, 'seen_at': seen_at}
+    if details:
+        meta['signal_keys'] = [signal['key'] for signal in instance.get('signals') or [] if not signal['received']]
+    return dict(instance, meta=meta)
+
+
+def _now():
+    return datetime.now(timezone.utc).isoformat(timespec='milliseconds').replace('+00:00', 'Z')
+
+
+class Poller:
+    """One blocking poll per call: list, keep what is new, read its details, remember the listing; return events.
+
+    Nothing is remembered when a poll fails, so the instances it would have announced are announced by the next.
+    """
+
+    def __init__(self, api, options, table, warn, clock=_now):
+        self._api = api
+        self._options = options
+        self._search = None
+        self._table = table
+        self._warn = warn
+        self._clock = clock
+        self.watch = InstanceWatch()
+        self._primed = options.emit_existing
+
+    def __call__(self):
+        if self._search is None:
+            self._search = with_definition_name_resolved(self._api, self._options.search)
+        listed = find_instances(self._api, self._search, self._table, self._warn)['instances']
+        new = self.watch.pending(listed) if self._primed else []
+        if new and self._options.details:
+            new = _read_details(self._api, [instance['id'] for instance in new], self._table, DETAIL_CONCURRENCY,
+                                self._warn)
+        self.watch.remember(listed)
+        self._primed = True
+        seen_at = self._clock()
+        return [make_event(instance, seen_at, self._options.details) for instance in new]
+
+
+async def run_polls(queue, poll, interval, log, redactor, sleep=asyncio.sleep):
+    """Poll for ever, queueing events; a transient failure backs off, any other ends with KeyfactorSourceError."""
+    failures = 0
+    while True:
+        try:
+            events = await asyncio.to_thread(poll)
+        except KeyfactorError as error:
+            message = ' '.join(redactor.text(error.message).split())
+            if not is_transient(error):
+                raise KeyfactorSourceError('%s stopped: %s' % (SOURCE_NAME, message))
+            failures += 1
+            wait = next_wait(interval, failures)
+            log.warning('%s: poll failed (%s); next poll in %.0f s.', SOURCE_NAME, message, wait)
+            await sleep(wait)
+            continue
+        failures = 0
+        for event in events:
+            await queue.put(event)
+        await sleep(interval)
+
+
+class SourceClient:
+    """The KeyfactorClient of an event source, with ca_cert PEM text in a file that close() removes."""
+
+    def __init__(self, params, redactor, warn):
+        if not HAS_REQUESTS:
+            raise KeyfactorConfigError('%s needs the Python library requests; install it where ansible-rulebook runs.'
+                                       % SOURCE_NAME)
+        settings = resolve_connection(params)
+        self.status_table = status_table(settings.status_map)
+        if not settings.validate_certs:
+            warn('validate_certs is false: the TLS certificate of %s is not verified.' % settings.base_url)
+        self._ca_file = None
+        ca_bundle = settings.ca_cert
+        if ca_bundle and not os.path.isfile(ca_bundle):
+            handle, self._ca_file = tempfile.mkstemp(prefix='keyfactor-ca-', suffix='.pem')
+            with os.fdopen(handle, 'w') as stream:
+                stream.write(ca_bundle)
+            ca_bundle = self._ca_file
+        self.client = KeyfactorClient(settings, ca_bundle=ca_bundle, warn=warn, redactor=redactor,
+                                      max_connections=DETAIL_CONCURRENCY)
+
+    def close(self):
+        self.client.close()
+        if self._ca_file:
+            os.remove(self._ca_file)
+            self._ca_file = None
+
+
+async def watch_instances(queue, args, log, sleep=asyncio.sleep):
+    """The event source: ends with KeyfactorSourceError on bad options or a fatal answer; cancel closes the client."""
+    redactor = Redactor()
+
+    def warn(message):
+        log.warning('%s: %s', SOURCE_NAME, ' '.join(redactor.text(message).split()))
+
+    try:
+        options = parse_options(args, redactor)
+        source = SourceClient(options.connection, redactor, warn)
+    except KeyfactorError as error:
+        raise KeyfactorSourceError('%s: %s' % (SOURCE_NAME, redactor.text(error.message)))
+    try:
+        poller = Poller(WorkflowApi(source.client), options, source.status_table, warn)
+        await run_polls(queue, poller, options.interval, log, redactor, sleep)
+    finally:
+        source.close()
