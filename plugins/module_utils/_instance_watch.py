@@ -17,18 +17,13 @@ from collections import namedtuple
 from datetime import datetime, timezone
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.errors import UnsupportedError
 
-from ._connection_options import (
-    MAX_SECONDS, connection_argument_spec, register_argument_secrets, resolve_connection,
-)
-from ._errors import (
-    KeyfactorConfigError, KeyfactorError, KeyfactorHTTPError, KeyfactorTransportError, Redactor,
-)
+from ._connection import build_client, resolve_connection
+from ._connection_options import MAX_SECONDS, connection_argument_spec
+from ._errors import KeyfactorConfigError, KeyfactorError, KeyfactorHTTPError, KeyfactorTransportError, Redactor
 from ._instance_search import SCOPES, _read_details, find_instances, parse_search, with_definition_name_resolved
-from ._instances import status_table
 from ._query import INSTANCE_FILTERS
-from ._transport import HAS_REQUESTS, KeyfactorClient
+from ._transport import HAS_REQUESTS
 from ._workflow_api import WorkflowApi
 
 SOURCE_NAME = 'keyfactor.command.workflow_instances'
@@ -52,27 +47,37 @@ SOURCE_SPEC = dict(
     emit_existing=dict(type='bool', default=True),
 )
 
-WatchOptions = namedtuple('WatchOptions', 'connection search interval details emit_existing')
+WatchOptions = namedtuple('WatchOptions', 'settings search interval details emit_existing')
 
 
 class KeyfactorSourceError(Exception):
     """Ends the event source: ansible-rulebook shows this message and shuts the rulebook down."""
 
 
-def parse_options(args, redactor):
-    """WatchOptions from the source's arguments (environment fallbacks applied), or KeyfactorConfigError.
-
-    The secrets among the arguments are registered with redactor first, so no later message can show them.
-    """
-    params = {name: value for name, value in (args or {}).items() if name not in _RULEBOOK_ARGUMENTS}
-    register_argument_secrets(redactor, params)
+def _connection_names():
     spec = connection_argument_spec()
-    spec.update(SOURCE_SPEC)
-    result = ArgumentSpecValidator(spec, mutually_exclusive=[('definition_id', 'definition_name')]).validate(params)
-    for secret in result._no_log_values:
-        redactor.add(secret)
-    if result.errors.errors:
-        raise KeyfactorConfigError('invalid options: %s.' % '; '.join(_option_error(error) for error in result.errors.errors))
+    return set(spec) | {alias for entry in spec.values() for alias in entry.get('aliases', ())}
+
+
+def parse_options(args, redactor, env=None):
+    """WatchOptions from the source's arguments, or KeyfactorConfigError; makes no request.
+
+    The connection options are resolved by the modules' connection layer (environment fallbacks, auth mode, TLS),
+    which registers their secrets with redactor; the source's own options are checked here with an argument spec.
+    """
+    args = dict(args or {})
+    for name in _RULEBOOK_ARGUMENTS:
+        args.pop(name, None)
+    settings = resolve_connection(args, env=os.environ if env is None else env, redactor=redactor)
+    connection = _connection_names()
+    own = {name: value for name, value in args.items() if name not in connection}
+    unknown = sorted(set(own) - set(SOURCE_SPEC))
+    if unknown:
+        raise KeyfactorConfigError('unsupported option%s %s; the source takes %s and the connection options %s.' % (
+            's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(SOURCE_SPEC), ', '.join(sorted(connection))))
+    result = ArgumentSpecValidator(SOURCE_SPEC, mutually_exclusive=[('definition_id', 'definition_name')]).validate(own)
+    if result.error_messages:
+        raise KeyfactorConfigError('invalid options: %s.' % '; '.join(result.error_messages))
     valid = result.validated_parameters
     interval = valid['interval']
     if interval is None or not 1 <= interval <= MAX_SECONDS:
@@ -81,14 +86,7 @@ def parse_options(args, redactor):
     listing = {name: valid.get(name) for name in INSTANCE_FILTERS}
     listing.update(scope=valid['scope'], definition_name=valid['definition_name'], page_size=PAGE_SIZE,
                    details=False, concurrency=DETAIL_CONCURRENCY)
-    connection = {name: valid[name] for name in connection_argument_spec()}
-    return WatchOptions(connection, parse_search(listing), interval, valid['details'], valid['emit_existing'])
-
-
-def _option_error(error):
-    if isinstance(error, UnsupportedError):
-        return 'unsupported option %s' % error.msg
-    return error.msg
+    return WatchOptions(settings, parse_search(listing), interval, valid['details'], valid['emit_existing'])
 
 
 def is_transient(error):
@@ -192,34 +190,6 @@ async def run_polls(queue, poll, interval, log, redactor, sleep=asyncio.sleep):
         await sleep(interval)
 
 
-class SourceClient:
-    """The KeyfactorClient of an event source, with ca_cert PEM text in a file that close() removes."""
-
-    def __init__(self, params, redactor, warn):
-        if not HAS_REQUESTS:
-            raise KeyfactorConfigError('%s needs the Python library requests; install it where ansible-rulebook runs.'
-                                       % SOURCE_NAME)
-        settings = resolve_connection(params)
-        self.status_table = status_table(settings.status_map)
-        if not settings.validate_certs:
-            warn('validate_certs is false: the TLS certificate of %s is not verified.' % settings.base_url)
-        self._ca_file = None
-        ca_bundle = settings.ca_cert
-        if ca_bundle and not os.path.isfile(ca_bundle):
-            handle, self._ca_file = tempfile.mkstemp(prefix='keyfactor-ca-', suffix='.pem')
-            with os.fdopen(handle, 'w') as stream:
-                stream.write(ca_bundle)
-            ca_bundle = self._ca_file
-        self.client = KeyfactorClient(settings, ca_bundle=ca_bundle, warn=warn, redactor=redactor,
-                                      max_connections=DETAIL_CONCURRENCY)
-
-    def close(self):
-        self.client.close()
-        if self._ca_file:
-            os.remove(self._ca_file)
-            self._ca_file = None
-
-
 async def watch_instances(queue, args, log, sleep=asyncio.sleep):
     """The event source: ends with KeyfactorSourceError on bad options or a fatal answer; cancel closes the client."""
     redactor = Redactor()
@@ -227,13 +197,17 @@ async def watch_instances(queue, args, log, sleep=asyncio.sleep):
     def warn(message):
         log.warning('%s: %s', SOURCE_NAME, ' '.join(redactor.text(message).split()))
 
+    if not HAS_REQUESTS:
+        raise KeyfactorSourceError('%s needs the Python library requests where ansible-rulebook runs.' % SOURCE_NAME)
     try:
         options = parse_options(args, redactor)
-        source = SourceClient(options.connection, redactor, warn)
     except KeyfactorError as error:
         raise KeyfactorSourceError('%s: %s' % (SOURCE_NAME, redactor.text(error.message)))
-    try:
-        poller = Poller(WorkflowApi(source.client), options, source.status_table, warn)
-        await run_polls(queue, poller, options.interval, log, redactor, sleep)
-    finally:
-        source.close()
+    # ca_cert given as PEM text is written into this directory, which lives as long as the client.
+    with tempfile.TemporaryDirectory(prefix='keyfactor-eda-') as tmpdir:
+        client = build_client(options.settings, redactor, warn, tmpdir, max_connections=DETAIL_CONCURRENCY)
+        try:
+            poller = Poller(WorkflowApi(client), options, options.settings.status_table, warn)
+            await run_polls(queue, poller, options.interval, log, redactor, sleep)
+        finally:
+            client.close()

@@ -46,7 +46,7 @@ def test_defaults_watch_what_waits_for_me_every_30_seconds(monkeypatch):
     monkeypatch.setenv('KEYFACTOR_PASSWORD', 'S3cret-from-env')
     redactor = Redactor()
     options = parse_options({'username': 'KEYEXAMPLE\\approver1', 'eda_feedback_queue': object()}, redactor)
-    assert options.connection['url'] == 'keyfactor.example.com:8443'
+    assert options.settings.base_url == 'https://keyfactor.example.com:8443/KeyfactorAPI'
     assert (options.search.scope, options.search.query) == ('assigned_to_me', 'Status -eq "Suspended"')
     assert (options.interval, options.details, options.emit_existing) == (30.0, True, True)
     assert redactor.text('pw S3cret-from-env') == 'pw ********'
@@ -68,7 +68,9 @@ def test_filters_are_those_of_workflow_instance_info():
     ({'interval': 0.5}, r'^interval must be a number of seconds from 1 to 604800 \(a week\), got 0\.5\.$'),
     ({'interval': 'soon'}, "^invalid options: argument 'interval' is of type str and we were unable to convert"),
     ({'scope': 'mine'}, '^invalid options: value of scope must be one of: all, started_by_me, assigned_to_me, got: mine'),
-    ({'intervall': 5}, '^invalid options: unsupported option intervall. Supported parameters include: '),
+    ({'intervall': 5, 'detail': True}, '^unsupported options detail, intervall; the source takes scope, status, '),
+    ({'timeout': 'soon'}, "^argument 'timeout' is of type str"),
+    ({'access_token': None}, '^No authentication is configured'),
     ({'definition_id': default_definition_id(1), 'definition_name': 'Web Server Enrollment Approval'},
      '^invalid options: parameters are mutually exclusive: definition_id|definition_name.$'),
     ({'status': ['Pending']}, "^status 'Pending' is not a workflow instance status"),
@@ -301,7 +303,8 @@ def test_cancelling_the_source_closes_the_client_and_removes_its_ca_file(simulat
     polled = []
 
     async def sleep(seconds):
-        polled.append(os.listdir(str(tmp_path)))
+        del seconds  # the test cancels during the first wait
+        polled.append({name: os.listdir(str(tmp_path / name)) for name in os.listdir(str(tmp_path))})
         await asyncio.sleep(3600)
 
     async def run():
@@ -316,5 +319,6 @@ def test_cancelling_the_source_closes_the_client_and_removes_its_ca_file(simulat
         return queue.qsize()
 
     assert asyncio.run(run()) == len(ASSIGNED_TO_APPROVER1)
-    assert len(polled[0]) == 1 and polled[0][0].startswith('keyfactor-ca-')
+    [(directory, files)] = polled[0].items()
+    assert directory.startswith('keyfactor-eda-') and files == ['keyfactor-ca.pem']
     assert os.listdir(str(tmp_path)) == []
