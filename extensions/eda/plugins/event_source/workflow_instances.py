@@ -102,8 +102,8 @@ EXAMPLES = r'''
   rules:
     - name: Approve requests from the web team
       condition: >-
-        event.meta.signal_keys is selectattr("search", "RequireApproval1.ApprovalStatus")
-        and event.title is search("CN=.*\.web\.keyexample\.com")
+        "RequireApproval1.ApprovalStatus" in event.meta.signal_keys
+        and event.title is search("web.keyexample.com", ignorecase=true)
       action:
         run_playbook:
           name: keyfactor.command.approve_pending
