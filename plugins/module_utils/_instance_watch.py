@@ -108,23 +108,34 @@ def next_wait(interval, failures):
 class InstanceWatch:
     """Which listed instances are new at their current step.
 
-    It remembers (instance id, current step id) of the last complete listing only, so an instance that leaves the
-    listing is forgotten and memory is bounded by what is pending now, not by what was ever seen.
+    It remembers (instance id, current step id) of the last listing, and of the one before for an instance missing
+    from the last: a listing paged while instances leave it can skip one that stays, which must not be announced
+    again. An instance absent from two listings in a row is forgotten, so memory is bounded by what is pending, not
+    by what was ever seen.
     """
 
     def __init__(self):
-        self._steps = {}
+        self._steps = {}  # id -> (current step id, whether the last listing missed it)
 
     def __len__(self):
         return len(self._steps)
 
     def pending(self, instances):
-        """The instances not listed at their current step by the last remembered listing."""
-        return [instance for instance in instances
-                if instance['id'] not in self._steps or self._steps[instance['id']] != instance['current_step_id']]
+        """The instances not remembered at their current step, each once."""
+        new, listed = [], set()
+        for instance in instances:
+            known = self._steps.get(instance['id'])
+            if instance['id'] not in listed and (known is None or known[0] != instance['current_step_id']):
+                new.append(instance)
+            listed.add(instance['id'])
+        return new
 
     def remember(self, instances):
-        self._steps = {instance['id']: instance['current_step_id'] for instance in instances}
+        steps = {instance['id']: (instance['current_step_id'], False) for instance in instances}
+        for instance_id, (step, missed) in self._steps.items():
+            if instance_id not in steps and not missed:
+                steps[instance_id] = (step, True)
+        self._steps = steps
 
 
 def make_event(instance, seen_at, details):

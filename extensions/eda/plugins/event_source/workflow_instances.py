@@ -11,9 +11,10 @@ description:
   - Polls Keyfactor Command for workflow instances, by default those suspended and waiting for a signal from the
     authenticated identity, and puts one event on the rulebook's queue for each instance each time it becomes pending
     at a step. An instance is announced again only when it reaches another step.
-  - The key of an event is the instance's GUID and its current step's GUID. Only the instances of the last listing
-    are remembered, so an instance that leaves the listing (signalled, finished, deleted) is forgotten and memory
-    stays bounded by what is pending.
+  - The key of an event is the instance's GUID and its current step's GUID. Only the instances of the last two
+    listings are remembered: an instance that leaves the listing (signalled, finished, deleted) is forgotten once two
+    polls in a row miss it (one may miss an instance that stays, when the listing changes while it is paged), so
+    memory stays bounded by what is pending.
   - The event is the instance as M(keyfactor.command.workflow_instance_info) returns it (the same keys), plus
     C(meta.source.type) (V(keyfactor.command.workflow_instances)), C(meta.seen_at) (when the poll saw it, ISO 8601
     UTC) and, with O(details=true), C(meta.signal_keys) (the signal keys of the current step not yet received).
