@@ -54,16 +54,18 @@ def main(log_file):
             raise Done()
         configure(**cases.pop(0))
 
+    def run(options):
+        try:
+            asyncio.run(watch_instances(asyncio.Queue(), options, log, sleep=sleep))
+        except KeyfactorSourceError as error:  # ansible-rulebook logs a source's failure this way
+            log.error('Source error: KeyfactorSourceError: Source plugin failed with error message: %r', str(error))
+        except Done:
+            pass
+
     configure(**cases.pop(0))
-    try:
-        asyncio.run(watch_instances(asyncio.Queue(), job['options'], log, sleep=sleep))
-    except Done:
-        pass
+    run(job['options'])
     configure(echo_credentials='raw')
-    try:
-        asyncio.run(watch_instances(asyncio.Queue(), dict(job['options'], **job['wrong']), log, sleep=sleep))
-    except KeyfactorSourceError as error:  # ansible-rulebook logs a source's failure this way
-        log.error('Source error: KeyfactorSourceError: Source plugin failed with error message: %r', str(error))
+    run(dict(job['options'], **job['wrong']))
     configure(echo_credentials='off')
 
     with open(log_file, encoding='utf-8') as handle:
