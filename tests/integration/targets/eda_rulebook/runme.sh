@@ -9,7 +9,8 @@ set -eu -o pipefail
 export ANSIBLE_ROLES_PATH=..
 state="${OUTPUT_DIR}/kf_sim.json"
 verbosity=("$@")
-interval=5
+# Each approval is an ansible-playbook run (several seconds on a busy machine): 3 intervals leave it 2 of them.
+interval=8
 playbook() {
     ansible-playbook -i "${INVENTORY_PATH}" -e "eda_dir=${OUTPUT_DIR}" -e "eda_interval=${interval}" "${verbosity[@]}" "$@"
 }
