@@ -66,10 +66,10 @@ def test_filters_are_those_of_workflow_instance_info():
 
 @pytest.mark.parametrize('args, message', [
     ({'interval': 0.5}, r'^interval must be a number of seconds from 1 to 604800 \(a week\), got 0\.5\.$'),
-    ({'interval': 'soon'}, "^invalid options: argument 'interval' is of type str and we were unable to convert"),
+    ({'interval': 'soon'}, "^invalid options: argument 'interval' is of type .*str.* unable to convert to float"),
     ({'scope': 'mine'}, '^invalid options: value of scope must be one of: all, started_by_me, assigned_to_me, got: mine'),
     ({'intervall': 5, 'detail': True}, '^unsupported options detail, intervall; the source takes scope, status, '),
-    ({'timeout': 'soon'}, "^argument 'timeout' is of type str"),
+    ({'timeout': 'soon'}, "^argument 'timeout' is of type .*str.* unable to convert to float"),
     ({'access_token': None}, '^No authentication is configured'),
     ({'definition_id': default_definition_id(1), 'definition_name': 'Web Server Enrollment Approval'},
      '^invalid options: parameters are mutually exclusive: definition_id|definition_name.$'),
