@@ -162,8 +162,8 @@ def test_back_off_doubles_up_to_ten_intervals():
 
 
 def test_event_has_the_instance_keys_and_meta():
-    listed = {'id': 'i', 'current_step_id': 's', 'signals': [{'key': 'A.Go', 'received': False},
-                                                                 {'key': 'A.Stop', 'received': True}]}
+    signals = [{'key': 'A.Go', 'received': False}, {'key': 'A.Stop', 'received': True}]
+    listed = {'id': 'i', 'current_step_id': 's', 'signals': signals}
     event = make_event(listed, '2026-12-04T10:00:00.000Z', details=True)
     assert event == dict(listed, meta={'source': {'type': SOURCE_NAME}, 'seen_at': '2026-12-04T10:00:00.000Z',
                                        'signal_keys': ['A.Go']})
