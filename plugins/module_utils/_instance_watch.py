@@ -163,18 +163,18 @@ class Poller:
         self._table = table
         self._warn = warn
         self._clock = clock
-        self.watch = InstanceWatch()
+        self._watch = InstanceWatch()
         self._primed = options.emit_existing
 
     def __call__(self):
         if self._search is None:
             self._search = with_definition_name_resolved(self._api, self._options.search)
         listed = find_instances(self._api, self._search, self._table, self._warn)['instances']
-        new = self.watch.pending(listed) if self._primed else []
+        new = self._watch.pending(listed) if self._primed else []
         if new and self._options.details:
             new = _read_details(self._api, [instance['id'] for instance in new], self._table, DETAIL_CONCURRENCY,
                                 self._warn)
-        self.watch.remember(listed)
+        self._watch.remember(listed)
         self._primed = True
         seen_at = self._clock()
         return [make_event(instance, seen_at, self._options.details) for instance in new]
