@@ -381,7 +381,8 @@ def galaxy_importer(session):
 
 @nox.session(default=True)
 def ee(session):
-    """Check execution-environment/ with ansible-builder create and introspect (after `make build`).
+    """Check execution-environment/ with ansible-builder create and introspect (after `make build`), and the EDA
+    decision environment (extensions/eda/decision-environment.yml) with ansible-builder create.
 
     No image is built: that needs a container engine, which the project's machines lack.
     """
@@ -408,6 +409,11 @@ def ee(session):
     if not found:
         fail(f"ansible-builder introspect did not find requests in the collection's metadata; see {requirements}")
     session.log(f"build context in {context}; introspect found {found.group(0)}")
+    decisions = work / "de-context"
+    shutil.rmtree(decisions, ignore_errors=True)
+    session.run("ansible-builder", "create", "--file", "extensions/eda/decision-environment.yml",
+                "--context", str(decisions), "--output-filename", "Containerfile")
+    session.log(f"decision environment build context in {decisions}")
 
 
 def supported_version_problems():
