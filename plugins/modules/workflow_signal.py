@@ -413,6 +413,7 @@ def main():
             wait_timeout=dict(type='float', default=300.0),
             wait_interval=dict(type='float', default=5.0),
             concurrency=dict(type='int', default=8),
+            details=dict(type='bool', default=False),
         ),
         mutually_exclusive=[('instance_id', 'instance_ids')],
         required_one_of=[('instance_id', 'instance_ids')],
