@@ -74,7 +74,7 @@ Handled = namedtuple('Handled', 'result stop')
 class SignalRunner:
     """Sends one signal to each instance as the decisions say; holds what all instances of a run share."""
 
-    def __init__(self, api, options, status_table, check_mode, diff, resends, warn):
+    def __init__(self, api, options, status_table, check_mode, diff, resends, warn, verbosity=0):
         self.api = api
         self.options = options
         self.status_table = status_table
@@ -82,6 +82,7 @@ class SignalRunner:
         self.diff = diff
         self.resends = resends
         self.warn = warn
+        self.verbosity = verbosity  # from -vvv on, errors add their verbose part (URLs, attempts, exceptions)
         self.definitions = DefinitionCache(api)
 
     def signal(self, target):
@@ -138,14 +139,15 @@ class _InstanceRun:
 
     def _failure(self, error):
         """The failed result; changed when a signal was sent that may have been applied."""
+        reason = error.describe(self.runner.verbosity)
         if self.sent == 'delivered':
             return self._result(
                 SIGNALED, 'Sent %s to workflow instance %s (it was %s), but re-reading it failed: %s' % (
-                    self.target.key, self.instance_id, where(self.before), error.message), changed=True, failed=True)
+                    self.target.key, self.instance_id, where(self.before), reason), changed=True, failed=True)
         if self.sent == 'unknown':
             return self._result(None, 'Sent %s to workflow instance %s, but whether it was applied is unknown: %s' % (
-                self.target.key, self.instance_id, error.message), changed=True, failed=True)
-        return self._result(None, error.message, failed=True)
+                self.target.key, self.instance_id, reason), changed=True, failed=True)
+        return self._result(None, reason, failed=True)
 
     # --- reads ------------------------------------------------------------------------------------
 
@@ -313,7 +315,7 @@ def run_signal_task(module):
     options = parse_options(module.params)
     api = module.workflow_api(max_connections=options.concurrency)
     runner = SignalRunner(api, options, module.status_table, module.check_mode, module._diff,
-                          module.settings.retries, module.warn)
+                          module.settings.retries, module.warn, module._verbosity)
     if options.single:
         return single_result(runner.signal_one(options.instance_ids[0]))
     handled = runner.signal_all()
@@ -322,5 +324,5 @@ def run_signal_task(module):
     untried = options.instance_ids[len(handled):]
     results += [runner.not_tried(instance_id, stop) for instance_id in untried]
     summary = summarize(results, OUTCOMES, options.target.key, 'signal', module.check_mode, options.details,
-                        len(untried), stop and stop.message)
+                        len(untried), stop and stop.describe(module._verbosity))
     return summary if stop is None else dict(summary, **stop.details)

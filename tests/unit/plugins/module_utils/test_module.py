@@ -188,7 +188,7 @@ def test_proxy_credentials_work_and_are_never_echoed(run_module, proxied, monkey
         return run_module(probe_main, args)
     accepted, refused = run(PROXY_PASSWORD), run('Wr0ng@Proxy!pass')
     assert (accepted['rc'], accepted['found']) == (0, True)
-    assert refused['rc'] == 1 and 'Tunnel connection failed: 407 Proxy Authentication Required' in refused['msg']
+    assert refused['rc'] == 1 and 'the proxy could not be used. The proxy refused its credentials (HTTP 407)' in refused['msg']
     assert [entry['status'] for entry in server.audit()['requests'] if entry['method'] == 'CONNECT'] == [200, 407]
     proxy_authorizations = [base64.b64encode(('proxyuser:%s' % password).encode()).decode()
                             for password in (PROXY_PASSWORD, 'Wr0ng@Proxy!pass')]

@@ -916,3 +916,20 @@ def test_a_signal_name_several_steps_offer_fails_listing_the_keys(signal, simula
         "Revocation Approval' (d3000000-0000-4000-8000-000000000003) version 1; give the full key of the one to "
         "send: RequireApproval1.ApprovalStatus, RequireApproval2.ApprovalStatus." % TWO_STAGE)
     assert ('POST', 'signal') not in calls(simulator)
+
+
+# --- a server that cannot be reached: one line, the rest at -vvv ------------------------------------------------------
+
+@pytest.mark.parametrize('verbosity', [0, 3])
+def test_an_unreachable_server_is_one_line_and_vvv_adds_the_url_attempts_and_exceptions(signal, verbosity):
+    result = signal(instance_id=SINGLE, url='127.0.0.1:1', retries=1, _ansible_verbosity=verbosity)
+    line = ('GET /Workflow/Instances/%s failed: the connection could not be established. Check url '
+            '(KEYFACTOR_HOSTNAME) and its port, and that the server is up.' % SINGLE)
+    assert result['rc'] == 1 and len(line) < 250
+    if verbosity < 3:
+        assert result['msg'] == line
+    else:
+        assert result['msg'].startswith(line + ' (GET https://127.0.0.1:1/KeyfactorAPI/Workflow/Instances/%s, '
+                                               '2 attempts; ' % SINGLE)
+        assert 'NewConnectionError' in result['msg']
+    assert 'S3cret' not in json.dumps(result)
