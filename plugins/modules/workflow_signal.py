@@ -113,6 +113,8 @@ seealso:
     description: Find workflow instances, for example those waiting at an approval step, to signal with this module.
   - module: keyfactor.command.workflow_definition_info
     description: The signal keys a workflow definition accepts.
+  - ref: ansible_collections.keyfactor.command.docsite.user_guide
+    description: The user guide, with every rule of how workflow_signal decides, and daily approvals.
 extends_documentation_fragment:
   - keyfactor.command.connection
   - keyfactor.command.attributes
