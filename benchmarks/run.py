@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kfbench import report
+from kfbench import report, result_size
 from kfbench.measure import Context, WayFailed, WayRunner, wait_until_quiet
 from kfbench.scenarios import build
 from kfbench.settings import parse_settings
@@ -149,7 +149,9 @@ def main(argv=None):
             context = Context(simulator, sys.executable, str(Path(sys.executable).parent / 'ansible-playbook'),
                               str(Path(paths.collections_path).resolve()), work, settings.timeout, settings.profile_dir)
             benchmark = BenchmarkRun(WayRunner(context, settings), settings)
-            rows = [row for scenario in build(settings, simulator.reset()['instances']) for row in benchmark.measure(scenario)]
+            scenarios = build(settings, simulator.reset()['instances'])
+            rows = [row for scenario in scenarios for row in benchmark.measure(scenario)]
+            sized = [(scenario, result_size.measure(benchmark.runner, scenario)) for scenario in scenarios if scenario.key == '2']
     except WayFailed as error:
         log('FAILED: %s' % error)
         return 1
@@ -159,7 +161,7 @@ def main(argv=None):
             shutil.rmtree(work, ignore_errors=True)
     facts.update(machine=report.machine(), load_end=report.load_average(), highest_load=benchmark.highest_load,
                  duration='%.0f s (%.1f min)' % (time.monotonic() - started, (time.monotonic() - started) / 60))
-    text = render(rows, settings, facts)
+    text = render(rows, settings, facts) + ''.join('\n' + result_size.render(*pair) + '\n' for pair in sized)
     print('\n' + text, flush=True)
     if settings.write:
         PERFORMANCE_DOC.write_text(text, encoding='utf-8')

@@ -13,6 +13,8 @@ import json
 import re
 from urllib.parse import quote, quote_plus, unquote
 
+from ._retry import exception_chain
+
 REDACTED = '********'
 _EXCERPT_CHARS = 200
 # A secret's beginning at least this long, at the end of a text or before an ellipsis, is taken for a secret the
@@ -222,18 +224,31 @@ class Redactor:
         return longest
 
 
-class KeyfactorError(Exception):
-    """Base class: a failure with a user-facing message and structured details."""
+# The module verbosity (-vvv) from which an error's message carries its verbose part.
+VERBOSE_FROM = 3
 
-    def __init__(self, message, **details):
+
+class KeyfactorError(Exception):
+    """Base class: a failure with a user-facing message and structured details.
+
+    verbose: what the message adds at -vvv (full URLs, attempts, the exception chain), kept out of the one line a
+    person reads by default.
+    """
+
+    def __init__(self, message, verbose=None, **details):
         super().__init__(message)
         self.message = message
+        self.verbose = verbose
         self.details = {key: value for key, value in details.items() if value is not None}
 
-    def to_fail_kwargs(self, redactor=None):
+    def describe(self, verbosity=0):
+        """The message, with the verbose part added at the verbosity of -vvv and above."""
+        return '%s %s' % (self.message, self.verbose) if self.verbose and verbosity >= VERBOSE_FROM else self.message
+
+    def to_fail_kwargs(self, redactor=None, verbosity=0):
         redactor = redactor or Redactor()
         kwargs = dict(redactor.data(self.details))
-        kwargs['msg'] = redactor.text(self.message)
+        kwargs['msg'] = redactor.text(self.describe(verbosity))
         return kwargs
 
 
@@ -243,6 +258,44 @@ class KeyfactorConfigError(KeyfactorError):
 
 class KeyfactorTransportError(KeyfactorError):
     """No usable HTTP response: connection, DNS, TLS, proxy or timeout failure."""
+
+
+# What to do about each kind of transport failure (the kinds of _retry.classify_exception).
+_TRANSPORT_ADVICE = {
+    'dns': 'Check the host name in url (KEYFACTOR_HOSTNAME) and DNS where the module runs.',
+    'refused': 'Check url (KEYFACTOR_HOSTNAME) and its port, and that the server is up.',
+    'connect_timeout': 'Check url, that the server is up, and firewalls on the way.',
+    'proxy': 'Check proxy (or HTTPS_PROXY) and that the proxy is up.',
+    'tls_verify': "Set ca_cert (KEYFACTOR_CA_CERT) to the CA that issued the server's certificate.",
+    'tls_handshake': "Check that url is the server's HTTPS port; mutual TLS needs client_cert.",
+    'tls': 'Check proxies and TLS inspection on the way, then run the task again.',
+    'timeout': 'Raise timeout (KEYFACTOR_CLIENT_TIMEOUT, now %g s) if the server is just slow.',
+}
+_DEFAULT_ADVICE = 'Check url, proxy and the network path to the server, then run the task again.'
+
+
+def transport_error(request, failure, exc, attempt, unknown_outcome, timeout, redactor):
+    """The error of a request that got no usable answer: one line to act on, the rest at -vvv.
+
+    request: (method, path or token URL, full URL); failure: a _retry.Failure. The line names the method and the
+    path without its query string, the cause in words and what to do; the full URL, the attempts and the exception
+    chain are the verbose part. unknown_outcome: the request may have reached the server (a signal), so the caller
+    re-reads instead of failing.
+    """
+    method, label, url = request
+    path = label.split('?', 1)[0]
+    chain = ' <- '.join('%s: %s' % (type(item).__name__, item) for item in exception_chain(exc))
+    verbose = redactor.text('(%s %s, %d attempt%s; %s)' % (method, url, attempt, '' if attempt == 1 else 's', chain))
+    if unknown_outcome:
+        return KeyfactorUnknownOutcomeError(
+            '%s %s: %s after the request was sent; it may or may not have taken effect.'
+            % (method, path, failure.description), verbose=verbose, method=method, path=label, reason=failure.kind)
+    advice = _TRANSPORT_ADVICE.get(failure.kind, _DEFAULT_ADVICE)
+    if failure.kind == 'proxy' and ' 407 ' in chain:
+        advice = 'The proxy refused its credentials (HTTP 407): check the user and password in proxy (or HTTPS_PROXY).'
+    return KeyfactorTransportError(
+        '%s %s failed: %s. %s' % (method, path, failure.description, advice.replace('%g', '%g' % timeout)),
+        verbose=verbose, method=method, path=label, reason=failure.kind, attempts=attempt)
 
 
 class KeyfactorUnknownOutcomeError(KeyfactorError):

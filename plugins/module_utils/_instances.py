@@ -33,7 +33,7 @@ FINISHED_STATUSES = frozenset(('Complete', 'Rejected', 'Failed', 'CanceledForRes
 # writes them), with whitespace around (as YAML blocks and shell output leave it).
 _GUID = re.compile(
     r'\s*(\{?)\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\s*(\}?)\s*')
-_SIGNAL_KEY = re.compile(r'^(?P<step>[A-Za-z0-9_-]+)\.(?P<signal>[A-Za-z0-9_-]+)$')
+_SIGNAL_KEY = re.compile(r'^(?:(?P<step>[A-Za-z0-9_-]+)\.)?(?P<signal>[A-Za-z0-9_-]+)$')
 
 
 def validate_guid(value, option='instance_id'):
@@ -51,12 +51,16 @@ def validate_guid(value, option='instance_id'):
 
 
 def parse_signal_key(key):
-    """(step unique name, signal name) of '<step UniqueName>.<signal name>', or KeyfactorConfigError."""
+    """(step unique name, signal name) of '<step UniqueName>.<signal name>', (None, name) of a signal name alone.
+
+    KeyfactorConfigError when it is neither.
+    """
     match = _SIGNAL_KEY.match(str(key).strip())
     if not match:
         raise KeyfactorConfigError(
             'signal_key %r is not valid: expected <step UniqueName>.<signal name>, for example '
-            'RequireApproval1.ApprovalStatus (letters, digits, _ and - on each side of one period).' % (key,))
+            'RequireApproval1.ApprovalStatus (letters, digits, _ and - on each side of one period), or the signal '
+            'name alone (ApprovalStatus) when one step of the definition offers it.' % (key,))
     return match.group('step'), match.group('signal')
 
 

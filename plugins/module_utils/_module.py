@@ -58,7 +58,7 @@ class KeyfactorModule(AnsibleModule):
         try:
             result = function(self)
         except KeyfactorError as error:
-            failure = error.to_fail_kwargs(self.redactor)
+            failure = error.to_fail_kwargs(self.redactor, self._verbosity)
         if failure is None and result.get('failed'):
             failure = dict(result)
             failure.pop('failed')

@@ -47,7 +47,7 @@ _DESCRIPTIONS = {
 }
 
 
-def _exception_chain(exc):
+def exception_chain(exc):
     """The exception and everything it wraps (args, urllib3 reasons, causes and contexts)."""
     seen, pending = [], [exc]
     while pending:
@@ -86,7 +86,7 @@ def _proxy_turned_it_away(chain, names):
 
 def classify_exception(exc):
     """Describe a requests exception as a Failure, deciding whether it proves nothing was sent."""
-    chain = _exception_chain(exc)
+    chain = exception_chain(exc)
     names = _type_names(chain)
 
     def failure(kind):

@@ -15,6 +15,7 @@ FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 
 from collections import deque, namedtuple
 
+from ._batch_report import diff_header
 from ._errors import KeyfactorAuthError, KeyfactorConfigError, KeyfactorNotAPIError, KeyfactorTransportError
 from ._instances import FINISHED_STATUSES, parse_signal_key
 from ._retry import NEVER_SENT_KINDS
@@ -48,9 +49,12 @@ _NOT_AT_STEP = 'not_at_step'
 
 
 def signal_target(key):
-    """The SignalTarget of a signal_key, or KeyfactorConfigError when it is malformed."""
+    """The SignalTarget of a signal_key, or KeyfactorConfigError when it is malformed.
+
+    A signal name alone gives a target whose step is None: its full key depends on each instance's definition.
+    """
     step, name = parse_signal_key(key)
-    return SignalTarget('%s.%s' % (step, name), step, name)
+    return SignalTarget(name if step is None else '%s.%s' % (step, name), step, name)
 
 
 def where(instance):
@@ -167,15 +171,21 @@ def decide(instance, target, assigned=NOT_READ, definition=NOT_READ):
     if state == _RECEIVED:
         return Decision(NO_CHANGE, ALREADY_SIGNALED, (
             'Workflow instance %s already has %s from the caller: SignalReceived is set and the instance no longer '
-            'waits on the caller (it is not in AssignedToMe), so there is nothing to send.') % (instance['id'], target.key))
+            'waits on the caller (it is not in AssignedToMe), so there is nothing to send.'
+        ) % (instance['id'], target.key))
     if state == READ_ASSIGNED:
         return Decision(READ_ASSIGNED, None, None)
     if definition is NOT_READ:
         return Decision(READ_DEFINITION, None, None)
     if definition is None:
-        return Decision(FAIL, None, 'The %s of workflow instance %s was not found, so signal_key %s cannot be checked.' % (
-            _definition_label(instance), instance['id'], target.key))
+        return Decision(FAIL, None, definition_not_found(instance, target.key, 'checked'))
     return _decide_off_step(instance, target, steps_by_name(definition))
+
+
+def definition_not_found(instance, key, use):
+    """The message of an instance whose definition version the server does not know."""
+    return 'The %s of workflow instance %s was not found, so signal_key %s cannot be %s.' % (
+        _definition_label(instance), instance['id'], key, use)
 
 
 def _decide_off_step(instance, target, steps):
@@ -184,12 +194,14 @@ def _decide_off_step(instance, target, steps):
     if problem:
         return Decision(FAIL, None, problem)
     if instance['status'] in FINISHED_STATUSES:
-        return Decision(NO_CHANGE, INSTANCE_FINISHED, 'Workflow instance %s has finished: it is %s, so %s can no longer be sent.' % (
-            instance['id'], where(instance), target.key))
+        return Decision(NO_CHANGE, INSTANCE_FINISHED,
+                        'Workflow instance %s has finished: it is %s, so %s can no longer be sent.' % (
+                            instance['id'], where(instance), target.key))
     current = instance['current_step_unique_name']
     if current not in steps:
-        return Decision(FAIL, None, 'Workflow instance %s is %s, a step its %s does not have, so where %s lies is unknown.' % (
-            instance['id'], where(instance), _definition_label(instance), target.step))
+        return Decision(FAIL, None,
+                        'Workflow instance %s is %s, a step its %s does not have, so where %s lies is unknown.' % (
+                            instance['id'], where(instance), _definition_label(instance), target.step))
     if instance['status'] == 'Suspended' and current == target.step:
         listed = [signal['name'] for signal in instance.get('signals') or []]
         return Decision(FAIL, None, (
@@ -198,11 +210,14 @@ def _decide_off_step(instance, target, steps):
             'roles the definition allows to send %s.') % (
                 instance['id'], where(instance), target.name, ', '.join(map(str, listed)) or 'none', target.key))
     if target.step != current and target.step not in reachable_from(steps, current):
-        return Decision(NO_CHANGE, STEP_PASSED, 'Workflow instance %s is %s, past step %s, so %s is no longer pending.' % (
-            instance['id'], where(instance), target.step, target.key))
+        return Decision(NO_CHANGE, STEP_PASSED,
+                        'Workflow instance %s is %s, past step %s, so %s is no longer pending.' % (
+                            instance['id'], where(instance), target.step, target.key))
     order = execution_order(steps)
-    return Decision(NOT_PENDING, None, 'Workflow instance %s is %s (step %d of %d); %s (step %d) is not pending yet.' % (
-        instance['id'], where(instance), order.index(current) + 1, len(order), target.key, order.index(target.step) + 1))
+    return Decision(NOT_PENDING, None,
+                    'Workflow instance %s is %s (step %d of %d); %s (step %d) is not pending yet.' % (
+                        instance['id'], where(instance), order.index(current) + 1, len(order), target.key,
+                        order.index(target.step) + 1))
 
 
 def reconcile(instance, target, assigned=NOT_READ):
@@ -266,7 +281,7 @@ def _diff_side(instance, signal_received):
 
 
 def signal_diff(outcome, before, after):
-    """before/after of status, current step and whether the caller's signal is in.
+    """before/after of status, current step and whether the caller's signal is in, headed by the instance's name.
 
     signal_received is None when the signal is not pending at the instance's current step
     (finished instance, passed step). `after` is the instance as re-read after a send, or the
@@ -274,7 +289,7 @@ def signal_diff(outcome, before, after):
     an unchanged status and step (whether the step advances depends on other approvers).
     """
     received = {SIGNALED: False, ALREADY_SIGNALED: True}.get(outcome)
-    header = 'workflow instance %s' % before['id']
+    header = diff_header(before)
     return {
         'before_header': header,
         'after_header': header,

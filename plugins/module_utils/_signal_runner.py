@@ -14,18 +14,21 @@ FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 
 import threading
 import time
-from collections import Counter, namedtuple
+from collections import namedtuple
 
+from ._batch_report import summarize
 from ._connection_options import parse_seconds
+from ._definitions import resolve_signal_name
 from ._errors import KeyfactorConfigError, KeyfactorError, KeyfactorHTTPError, KeyfactorUnknownOutcomeError
 from ._instances import SIGNAL_FIELDS, definition_steps, normalize_instance, validate_guid
 from ._parallel import map_concurrently
 from ._signal_decision import (
     DELIVERED, FAIL, NO_CHANGE, NOT_PENDING, OUTCOMES, READ_ASSIGNED, READ_DEFINITION, SEND, SIGNALED, decide,
-    reconcile, sent_msg, signal_diff, signal_target, still_owed, stops_the_task, where,
+    definition_not_found, reconcile, sent_msg, signal_diff, signal_target, still_owed, stops_the_task, where,
 )
 
-SignalOptions = namedtuple('SignalOptions', 'instance_ids single target data wait wait_timeout wait_interval concurrency')
+SignalOptions = namedtuple(
+    'SignalOptions', 'instance_ids single target data wait wait_timeout wait_interval concurrency details')
 
 
 def parse_options(params):
@@ -36,13 +39,12 @@ def parse_options(params):
     else:
         canonical = [validate_guid(value, 'instance_ids entry') for value in params['instance_ids']]
         instance_ids, single = list(dict.fromkeys(canonical)), False  # duplicates once, first position kept
-        if not instance_ids:
-            raise KeyfactorConfigError('instance_ids is empty: list at least one workflow instance GUID.')
     if params['concurrency'] < 1:
         raise KeyfactorConfigError('concurrency must be 1 or more, got %r.' % (params['concurrency'],))
     return SignalOptions(instance_ids, single, target, params['data'], params['wait'],
                          parse_seconds('wait_timeout', params['wait_timeout']),
-                         parse_seconds('wait_interval', params['wait_interval']), params['concurrency'])
+                         parse_seconds('wait_interval', params['wait_interval']), params['concurrency'],
+                         params['details'])
 
 
 class DefinitionCache:
@@ -72,7 +74,7 @@ Handled = namedtuple('Handled', 'result stop')
 class SignalRunner:
     """Sends one signal to each instance as the decisions say; holds what all instances of a run share."""
 
-    def __init__(self, api, options, status_table, check_mode, diff, resends, warn):
+    def __init__(self, api, options, status_table, check_mode, diff, resends, warn, verbosity=0):
         self.api = api
         self.options = options
         self.status_table = status_table
@@ -80,9 +82,12 @@ class SignalRunner:
         self.diff = diff
         self.resends = resends
         self.warn = warn
+        self.verbosity = verbosity  # from -vvv on, errors add their verbose part (URLs, attempts, exceptions)
         self.definitions = DefinitionCache(api)
-        self.signal = {'key': options.target.key, 'step': options.target.step, 'name': options.target.name,
-                       'data': options.data}
+
+    def signal(self, target):
+        """The signal as results report it: the full key once a signal name alone is resolved."""
+        return {'key': target.key, 'step': target.step, 'name': target.name, 'data': self.options.data}
 
     def signal_one(self, instance_id):
         """Handled(result, stop) for one instance: its failures are part of the result; stop ends the task."""
@@ -102,7 +107,7 @@ class SignalRunner:
         """The result of an instance not started because the task stopped."""
         return {'instance_id': instance_id, 'changed': False, 'failed': True, 'outcome': None,
                 'msg': 'Not tried: the task stopped before this instance, at an error every instance would meet (%s).'
-                       % stop.message.rstrip('.'), 'instance': None, 'signal': self.signal}
+                       % stop.message.rstrip('.'), 'instance': None, 'signal': self.signal(self.options.target)}
 
 
 class _InstanceRun:
@@ -114,7 +119,7 @@ class _InstanceRun:
         self.instance_id = instance_id
         self.instance = None  # the latest read, reported with failures too
         self.before = None  # the read the decision to send was made on
-        self.sent = None  # a POST that may have been applied and no re-read disproved: 'delivered' (2xx) or 'unknown'
+        self.sent = None  # a POST that may have been applied, no re-read disproved: 'delivered' (2xx) or 'unknown'
         self.outcome_was_unknown = False  # whether any attempt's outcome was unknown (its signal may count later)
 
     def run(self):
@@ -134,14 +139,15 @@ class _InstanceRun:
 
     def _failure(self, error):
         """The failed result; changed when a signal was sent that may have been applied."""
+        reason = error.describe(self.runner.verbosity)
         if self.sent == 'delivered':
             return self._result(
                 SIGNALED, 'Sent %s to workflow instance %s (it was %s), but re-reading it failed: %s' % (
-                    self.target.key, self.instance_id, where(self.before), error.message), changed=True, failed=True)
+                    self.target.key, self.instance_id, where(self.before), reason), changed=True, failed=True)
         if self.sent == 'unknown':
             return self._result(None, 'Sent %s to workflow instance %s, but whether it was applied is unknown: %s' % (
-                self.target.key, self.instance_id, error.message), changed=True, failed=True)
-        return self._result(None, error.message, failed=True)
+                self.target.key, self.instance_id, reason), changed=True, failed=True)
+        return self._result(None, reason, failed=True)
 
     # --- reads ------------------------------------------------------------------------------------
 
@@ -150,7 +156,24 @@ class _InstanceRun:
         if raw is None:
             raise KeyfactorError('Workflow instance %s was not found.' % self.instance_id)
         self.instance = normalize_instance(raw, self.runner.status_table, SIGNAL_FIELDS, self.instance_id)
+        if self.target.step is None:
+            self._resolve_signal_name()
         return self.instance
+
+    def _resolve_signal_name(self):
+        """A signal name alone becomes the full key its definition version gives it, never the current step's.
+
+        So every run over the same instance decides on the same key, wherever the instance stands.
+        """
+        definition = self.instance['definition']
+        steps = self.runner.definitions.get(definition['id'], definition['version'])
+        if steps is None:
+            raise KeyfactorError(definition_not_found(self.instance, self.target.key, 'resolved'))
+        named = dict(steps, Id=definition['id'], DisplayName=definition['display_name'])
+        resolution = resolve_signal_name(named, definition['version'], self.target.name)
+        if resolution.problem:
+            raise KeyfactorError('Workflow instance %s: %s' % (self.instance_id, resolution.problem))
+        self.target = signal_target(resolution.key)
 
     def _resolve(self, evaluate, instance):
         """evaluate(instance, target, **reads) with the reads it asks for added, until it needs none."""
@@ -193,18 +216,11 @@ class _InstanceRun:
         resends = 0
         while True:
             try:
-                self.runner.api.send_signal(self.instance_id, self.target.key, self.runner.signal['data'])
+                self.runner.api.send_signal(self.instance_id, self.target.key, self.runner.options.data)
             except KeyfactorUnknownOutcomeError as error:
-                self.sent, self.outcome_was_unknown = 'unknown', True
-                decision = self._reconcile_after(error, resends)
-                if decision.action == SEND:
-                    self.sent = None  # the re-read shows it was not applied
-                if decision.action == DELIVERED:
-                    return self._result(SIGNALED, '%s (its answer was lost; a re-read showed %s).' % (
-                        sent_msg(self.target, self.before, self.instance)[:-1], decision.msg), before=self.before,
-                        changed=True)
-                if decision.action != SEND or resends >= self.runner.resends:
-                    raise KeyfactorError(self._unconfirmed_msg(decision, resends, error))
+                result = self._settle_unknown_outcome(error, resends)
+                if result is not None:
+                    return result
                 resends += 1
                 continue
             except KeyfactorHTTPError as error:
@@ -213,6 +229,20 @@ class _InstanceRun:
                 return self._refused(error)
             self.sent = 'delivered'
             return self._after_send()
+
+    def _settle_unknown_outcome(self, error, resends):
+        """The result when a re-read shows the signal arrived; None when it did not and may be sent again."""
+        self.sent, self.outcome_was_unknown = 'unknown', True
+        decision = self._reconcile_after(error, resends)
+        if decision.action == DELIVERED:
+            return self._result(SIGNALED, '%s (its answer was lost; a re-read showed %s).' % (
+                sent_msg(self.target, self.before, self.instance)[:-1], decision.msg), before=self.before,
+                changed=True)
+        if decision.action == SEND:
+            self.sent = None  # the re-read shows it was not applied
+        if decision.action != SEND or resends >= self.runner.resends:
+            raise KeyfactorError(self._unconfirmed_msg(decision, resends, error))
+        return None
 
     def _reconcile_after(self, error, resends):
         """After an unknown outcome: wait as the server asked (429, 503), re-read, and decide whether it arrived."""
@@ -227,8 +257,8 @@ class _InstanceRun:
 
     def _unconfirmed_msg(self, decision, resends, error):
         if decision.action == SEND:
-            return ('Sending %s to workflow instance %s had an unknown outcome %d time(s), and each re-read showed it still '
-                    'pending; gave up after %d re-send(s) (retries). Last error: %s' % (
+            return ('Sending %s to workflow instance %s had an unknown outcome %d time(s), and each re-read showed it '
+                    'still pending; gave up after %d re-send(s) (retries). Last error: %s' % (
                         self.target.key, self.instance_id, resends + 1, resends, error.message))
         return 'The outcome of sending %s to workflow instance %s could not be confirmed: %s. Last error: %s' % (
             self.target.key, self.instance_id, decision.msg, error.message)
@@ -245,8 +275,8 @@ class _InstanceRun:
             decision = self._resolve(reconcile, self._read())
             if decision.action != DELIVERED:
                 raise error
-            msg = '%s (an earlier attempt\'s answer was lost, the API refused the re-send: %s; a re-read showed %s).' % (
-                sent_msg(self.target, self.before, self.instance)[:-1], refusal, decision.msg)
+            msg = ('%s (an earlier attempt\'s answer was lost, the API refused the re-send: %s; a re-read showed %s).'
+                   % (sent_msg(self.target, self.before, self.instance)[:-1], refusal, decision.msg))
             return self._result(SIGNALED, msg, before=self.before, changed=True)
         decision = self._resolve(decide, self._read())
         if decision.action != NO_CHANGE:
@@ -268,36 +298,10 @@ class _InstanceRun:
     def _result(self, outcome, msg, before=None, changed=False, failed=False):
         """One instance's result; `before` (the instance the decision was made on) adds the diff in diff mode."""
         result = {'instance_id': self.instance_id, 'changed': changed, 'failed': failed, 'outcome': outcome, 'msg': msg,
-                  'instance': self.instance, 'signal': self.runner.signal}
+                  'instance': self.instance, 'signal': self.runner.signal(self.target)}
         if self.runner.diff and before is not None:
             result['diff'] = signal_diff(outcome, before, before if self.runner.check_mode else self.instance)
         return result
-
-
-def summarize(results, target, check_mode, not_tried=0):
-    """The task result of instance_ids: changed if any changed, counts per outcome, failed if any failed."""
-    counts = Counter('failed' if result['failed'] else result['outcome'] for result in results)
-    counts['failed'] -= not_tried
-    tally = ', '.join('%d %s' % (counts[name], name) for name in OUTCOMES + ('failed',) if counts[name] > 0)
-    if not_tried:
-        tally = ', '.join(part for part in (tally, '%d not tried' % not_tried) if part)
-    prefix = 'Check mode, predicted: ' if check_mode else ''
-    summary = {
-        'changed': any(result['changed'] for result in results),
-        'failed': bool(counts['failed'] or not_tried),
-        'msg': '%s%s for %d workflow instance(s): %s.' % (prefix, target.key, len(results), tally),
-        'results': results,
-    }
-    diffs = [result['diff'] for result in results if 'diff' in result]
-    if diffs:
-        summary['diff'] = diffs
-    return summary
-
-
-def _stopped(summary, stop):
-    """A task result that an error ending the task stopped: the error first, its details, then what was done."""
-    return dict(summary, failed=True, msg='%s The task stopped there: %s' % (stop.message, summary['msg']),
-                **stop.details)
 
 
 def single_result(handled):
@@ -311,7 +315,7 @@ def run_signal_task(module):
     options = parse_options(module.params)
     api = module.workflow_api(max_connections=options.concurrency)
     runner = SignalRunner(api, options, module.status_table, module.check_mode, module._diff,
-                          module.settings.retries, module.warn)
+                          module.settings.retries, module.warn, module._verbosity)
     if options.single:
         return single_result(runner.signal_one(options.instance_ids[0]))
     handled = runner.signal_all()
@@ -319,5 +323,6 @@ def run_signal_task(module):
     results = [entry.result for entry in handled]
     untried = options.instance_ids[len(handled):]
     results += [runner.not_tried(instance_id, stop) for instance_id in untried]
-    summary = summarize(results, options.target, module.check_mode, len(untried))
-    return summary if stop is None else _stopped(summary, stop)
+    summary = summarize(results, OUTCOMES, options.target.key, 'signal', module.check_mode, options.details,
+                        len(untried), stop and stop.describe(module._verbosity))
+    return summary if stop is None else dict(summary, **stop.details)

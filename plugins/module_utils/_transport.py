@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from ._deadline import deadline_for_this_thread
 from ._errors import (
     KeyfactorAPIError, KeyfactorAuthError, KeyfactorConfigError, KeyfactorNotAPIError, KeyfactorNotFoundError,
-    KeyfactorTransportError, KeyfactorUnknownOutcomeError, Redactor,
+    KeyfactorUnknownOutcomeError, Redactor, transport_error,
 )
 from ._retry import (
     RETRY, UNKNOWN_OUTCOME, backoff_delay, classify_exception, decide_after_failure, decide_after_status,
@@ -313,23 +313,8 @@ class KeyfactorClient:
         self._sleep(delay)
 
     def _transport_error(self, method, url, label, failure, exc, attempt, decision):
-        detail = self.redactor.text(str(exc))
-        if decision == UNKNOWN_OUTCOME:
-            return KeyfactorUnknownOutcomeError(
-                '%s %s: %s after the request was sent; it may or may not have taken effect (%s).'
-                % (method, label, failure.description, detail),
-                method=method, path=label, reason=failure.kind)
-        attempts = ' after %d attempt%s' % (attempt, '' if attempt == 1 else 's')
-        if failure.kind == 'tls_verify':
-            advice = ('Set ca_cert (KEYFACTOR_CA_CERT) to the CA bundle that issued the server certificate, '
-                      'or validate_certs: false (KEYFACTOR_SKIP_VERIFY) to skip verification, which is not recommended.')
-        elif failure.kind in ('timeout', 'connect_timeout'):
-            advice = 'The timeout option (KEYFACTOR_CLIENT_TIMEOUT) is %s s per request.' % self.settings.timeout
-        else:
-            advice = 'Check url, proxy and the network path to the server.'
-        return KeyfactorTransportError(
-            '%s %s failed%s: %s (%s). %s' % (method, url, attempts, failure.description, detail, advice),
-            method=method, path=label, reason=failure.kind, attempts=attempt)
+        return transport_error((method, label, url), failure, exc, attempt, decision == UNKNOWN_OUTCOME,
+                               self.settings.timeout, self.redactor)
 
     def _http_error(self, method, label, status, reason, text, attempt):
         code, message = _parse_error_body(text)

@@ -89,7 +89,6 @@ EXAMPLES = r'''
     signal_key: "{{ webserver.definitions[0].signal_keys[0] }}"
     data:
       Approved: true
-  when: pending.count > 0
 
 - name: The definition version one instance runs (an older one, perhaps)
   keyfactor.command.workflow_definition_info:

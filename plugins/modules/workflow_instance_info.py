@@ -165,9 +165,8 @@ EXAMPLES = r'''
     instance_ids: "{{ pending.instances | map(attribute='id') }}"
     signal_key: RequireApproval1.ApprovalStatus
     data:
-      Approved: "True"
+      Approved: true
       Comment: Approved by change CHG0012345.
-  when: pending.count > 0
 
 - name: Set the connection once for every module of the collection
   module_defaults:
@@ -189,7 +188,7 @@ EXAMPLES = r'''
         # <current step unique name>.<signal name>, the same as item.key
         signal_key: "{{ one.instances[0].current_step_unique_name }}.{{ item.name }}"
         data:
-          Approved: "True"
+          Approved: true
       loop: "{{ one.instances | map(attribute='signals') | flatten | rejectattr('received') }}"
 
 - name: Failed or rejected revocations started in May 2024, newest first

@@ -9,44 +9,17 @@ module: workflow_signal
 short_description: Send a signal (approve, deny, proceed) to Keyfactor Command workflow instances, exactly once
 version_added: 1.0.0
 description:
-  - Sends a signal such as C(RequireApproval1.ApprovalStatus) to one or more Keyfactor Command workflow instances,
-    with C(POST /Workflow/Instances/{id}/Signals), only when the instance is waiting for that signal from the caller.
-  - The API call itself is not idempotent; this module is. It reads each instance first and sends nothing when the
-    caller's signal is already in, the instance has finished, or it has passed the step, so running the same play
-    again, or after a network fault, sends nothing that is already in.
-  - "What exactly-once rests on: within one run, the module never sends a second POST for an instance unless a re-read
-    proved the first was not applied. Across runs at the same time (two job templates signalling the same instance),
-    both may read the signal as owed and both may send it; then it rests on the server refusing a repeated signal of
-    the same caller (HTTP 400), which the run that lost reports as V(already_signaled), not changed."
-  - "For each instance: when it is Suspended at the step of O(signal_key) and lists that signal as not received, the
-    signal is sent. When the signal is listed as received, C(GET /Workflow/Instances/AssignedToMe) tells whether the
-    instance still waits on the caller (with several approvers, C(SignalReceived) may already be set by another one):
-    if it does, the signal is sent, otherwise the outcome is V(already_signaled)."
-  - Otherwise the instance's workflow definition (at the instance's version) is read, once per definition version per
-    task, and O(signal_key) is checked against it; a key the definition does not accept fails the instance with the
-    list of keys it does accept. A finished instance (V(Complete), V(Rejected), V(Failed), V(CanceledForRestart)) gives
-    V(instance_finished); a step the instance cannot reach any more along the definition's C(Outputs) gives
-    V(step_passed). A step that still lies ahead fails the instance, or with O(wait) is polled until it is pending.
-  - Any success answer to the signal (C(204), or C(200) and C(202) whatever their body) means the server took it.
-  - When the answer to the signal is lost (no complete answer within O(timeout), a connection reset) or is HTTP 429 or
-    5xx (a gateway may send those after the server applied the signal), the signal is never sent again blindly. The
-    module waits for the server's C(Retry-After), if any, then re-reads the instance (and when needed
-    C(AssignedToMe)). If the signal shows as received, or the instance no longer waits at the step, the result is
-    V(signaled) and changed (when the instance has moved on, the module cannot tell whether its own signal or another
-    approver's moved it). If it is still pending, it is sent again, at most O(retries) times. Anything else fails the
-    instance, saying the outcome could not be confirmed, and reports it changed, since the signal may count. Each such
-    reconciliation is reported as a warning.
-  - When the API answers HTTP 400 to the signal, the instance is re-read. If an earlier attempt's outcome was unknown
-    and the step is now done, that attempt was applied, and the result is V(signaled) and changed. Otherwise, when
-    there is nothing left to send (for example the caller's signal was already counted, sent meanwhile by a concurrent
-    run), the outcome is that of the re-read, such as V(already_signaled), and not changed; anything else fails the
-    instance with the API's error.
-  - After a signal is sent the instance is read again and returned as it now stands. If that read still shows the
-    signal pending and not received, a warning says so (Keyfactor Command may apply only one of two signals that
-    arrive together).
-  - An instance Suspended at the step of O(signal_key) whose answer does not list that signal for the caller (as a
-    server answers that shows each caller only the signals its roles allow) fails at once, also with O(wait), saying
-    the caller may not be one of the step's approvers.
+  - Sends a signal such as C(RequireApproval1.ApprovalStatus) (approve or deny with C(Approved)) to one workflow
+    instance or a list of them, with C(POST /Workflow/Instances/{id}/Signals), only when the instance waits for that
+    signal from the caller.
+  - Each instance has one outcome. V(signaled) when the signal was sent (changed), V(already_signaled) when the
+    caller's signal is already in, V(instance_finished) when the instance has finished, V(step_passed) when it is past
+    the signal's step; otherwise it fails, saying why (a key its definition does not accept, listing those it does; a
+    step still ahead, unless O(wait) is set; an answer the module cannot confirm).
+  - The API call is not idempotent; the module is. It reads each instance first and sends nothing already in, so the
+    same play can run again, on a schedule or after a network fault. Within one run a signal is never sent twice; after
+    a lost answer the instance is re-read and the signal sent again only if it is still pending. The user guide's
+    section on how workflow_signal decides gives every rule, including two runs at the same time.
 author:
   - keyfactor.command maintainers (@keyfactor-command)
 options:
@@ -65,20 +38,23 @@ options:
         first position.
       - Each GUID is written as for O(instance_id) and canonicalised before duplicates are found, so
         V(8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10) and V({8A3C1F52-6A0E-4D0B-9A51-2F7E3C9D4B10}) are one instance.
-      - The task fails when any instance failed, after every instance was tried.
-      - An error every instance would meet stops the task instead. Such errors are credentials rejected with HTTP 401
-        (an expired token, say), no Keyfactor Command API at O(url) and O(api_path), something other than the API
-        answering, and a server that cannot be reached. No further instance is started, those in progress finish, and
-        RV(results) keeps every result so far, with C(changed) true when any signal was sent.
+      - An empty list (what a search that found nothing gives) is nothing to do, not an error; the task succeeds
+        unchanged.
+      - The task fails when any instance failed, after every instance was tried, with a RV(msg) that starts with the
+        first failure's reason. An error every instance would meet (rejected credentials, no API at O(url), a server
+        that cannot be reached) stops the task instead; RV(results) keeps every result so far.
       - Exactly one of O(instance_id) and O(instance_ids) is required.
     type: list
     elements: str
   signal_key:
     description:
       - The signal to send, as C(<step UniqueName>.<signal name>), for example V(RequireApproval1.ApprovalStatus) for
-        a Require Approval step. The step's C(UniqueName) is the instance's C(current_step_unique_name) while it waits
-        at that step.
-      - A key that is not of this form fails the task before any request is made.
+        a Require Approval step. M(keyfactor.command.workflow_definition_info) lists the keys a definition accepts.
+      - Or the signal name alone, such as V(ApprovalStatus), when the instance's definition (at the version the
+        instance runs) has exactly one enabled step offering it; the full key comes from the definition, never from
+        the step the instance stands at, so a re-run decides the same way. When several steps offer it, the instance
+        fails listing their full keys. The definition is read once per definition version per task.
+      - A value of neither form fails the task before any request is made.
     type: str
     required: true
   data:
@@ -116,6 +92,14 @@ options:
         connections. Must be 1 or more.
     type: int
     default: 8
+  details:
+    description:
+      - With O(instance_ids), return each instance's full result in RV(results) (the instance as read, the signal)
+        instead of the compact entry. A full entry is several kilobytes; 500 of them make a large job event.
+      - O(instance_id) always returns the full RV(instance).
+    type: bool
+    default: false
+    version_added: 1.1.0
 notes:
   - "Requests per instance: a first run on the common path costs 3 (read, send, re-read); a re-run costs 1, or 2 when
     C(AssignedToMe) has to be asked. Reading the definition adds one request per definition version per task, however
@@ -127,6 +111,10 @@ notes:
 seealso:
   - module: keyfactor.command.workflow_instance_info
     description: Find workflow instances, for example those waiting at an approval step, to signal with this module.
+  - module: keyfactor.command.workflow_definition_info
+    description: The signal keys a workflow definition accepts.
+  - ref: ansible_collections.keyfactor.command.docsite.user_guide
+    description: The user guide, with every rule of how workflow_signal decides, and daily approvals.
 extends_documentation_fragment:
   - keyfactor.command.connection
   - keyfactor.command.attributes
@@ -140,7 +128,8 @@ attributes:
   diff_mode:
     support: full
     details:
-      - RV(diff) shows the instance's status, current step and whether the caller's signal is in, before and after.
+      - RV(diff) shows the instance's status, current step and whether the caller's signal is in, before and after,
+        headed by the instance's reference id and title.
       - In check mode the predicted C(after) keeps the status and step (whether the step advances depends on
         other approvers) and sets C(signal_received) when a signal would be sent.
 '''
@@ -197,13 +186,16 @@ EXAMPLES = r'''
     scope: assigned_to_me
   register: waiting
 
-- name: Approve them, 8 at a time
+- name: Approve them, 8 at a time (none waiting is nothing to do, not an error)
   keyfactor.command.workflow_signal:
     instance_ids: "{{ waiting.instances | map(attribute='id') | list }}"
-    signal_key: RequireApproval1.ApprovalStatus
+    signal_key: ApprovalStatus  # resolved per instance from its definition
     data: {Approved: true, Comment: Bulk approval after review}
   register: bulk
-  when: waiting.instances | length > 0
+
+- name: Say how it went
+  ansible.builtin.debug:
+    msg: "{{ bulk.counts.signaled }} approved, {{ bulk.counts.already_signaled }} approved before"
 
 - name: Wait until a revocation reaches the security approval, then approve it
   keyfactor.command.workflow_signal:
@@ -218,12 +210,14 @@ EXAMPLES = r'''
 RETURN = r'''
 msg:
   description:
-    - One sentence saying what happened and why. With O(instance_ids), the number of instances per outcome.
+    - What happened and why. With O(instance_ids), the number of instances per outcome; when instances failed, it
+      starts with C(<n> of <total> failed) and the first failure's reason in full (C(all with the same reason) when
+      they share it). An empty O(instance_ids) says there was nothing to signal.
   returned: always
   type: str
   sample: >-
-    Sent RequireApproval1.ApprovalStatus to workflow instance 8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10, which was Suspended at
-    step RequireApproval1 waiting for it; it is now Complete at step EndNOOP.
+    Sent RequireApproval1.ApprovalStatus to workflow instance 8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10, which was
+    Suspended at step RequireApproval1 waiting for it; it is now Complete at step EndNOOP.
 outcome:
   description:
     - V(signaled) when the signal was sent (in check mode, would be sent).
@@ -355,47 +349,78 @@ diff:
   description:
     - With O(instance_id), a dict with C(before) and C(after), each with C(status), C(current_step_unique_name) and
       C(signal_received) (whether the caller's signal is in; V(null) when the signal is not pending at the instance's
-      current step, as for a finished instance or a passed step).
+      current step, as for a finished instance or a passed step). C(before_header) and C(after_header) name the
+      instance by its reference id and title.
     - With O(instance_ids), a list of such dicts, one per instance that did not fail.
   returned: in diff mode
   type: raw
   sample:
-    before_header: workflow instance 8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10
-    after_header: workflow instance 8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10
+    before_header: workflow instance 1042 "KEYEXAMPLE\jsmith is enrolling for CN=appsrvr12.keyexample.com"
+    after_header: workflow instance 1042 "KEYEXAMPLE\jsmith is enrolling for CN=appsrvr12.keyexample.com"
     before: {status: Suspended, current_step_unique_name: RequireApproval1, signal_received: false}
     after: {status: Complete, current_step_unique_name: EndNOOP, signal_received: true}
+counts:
+  description:
+    - How many instances of O(instance_ids) had each outcome, and how many failed (an instance that failed counts
+      only as failed). Every key is present, 0 when no instance had it; instances not tried count as failed.
+  returned: with O(instance_ids)
+  type: dict
+  version_added: 1.1.0
+  sample: {signaled: 18, already_signaled: 1, step_passed: 0, instance_finished: 0, failed: 1}
 results:
   description:
-    - One entry per instance of O(instance_ids), in that order, with the keys RV(msg), RV(outcome), RV(instance),
-      RV(signal) and (in diff mode, unless it failed) RV(diff) of a single instance, plus C(instance_id), C(changed)
-      and C(failed).
+    - One compact entry per instance of O(instance_ids), in that order, each under 1 KB. With O(details=true), the
+      full entry instead, with the keys RV(msg), RV(outcome), RV(instance), RV(signal) and (in diff mode) RV(diff) of a
+      single instance, plus C(instance_id), C(changed) and C(failed).
     - For a failed instance, C(outcome) is V(null) (V(signaled) when the signal was delivered but reading the
-      instance back failed), C(msg) says why, and C(instance) is the instance as last read (V(null) when it could not
-      be read). C(changed) is true when a signal was sent to it that may count.
+      instance back failed) and C(msg) says why. C(changed) is true when a signal was sent to it that may count.
     - When an error every instance would meet stopped the task, the instances not started have C(failed) true and a
       C(msg) that starts with C(Not tried), and the task's RV(msg) starts with that error.
   returned: with O(instance_ids)
   type: list
   elements: dict
-  sample:
-    - instance_id: 8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10
-      changed: true
-      failed: false
-      outcome: signaled
-      msg: >-
+  contains:
+    instance_id:
+      description: The instance GUID, in canonical form.
+      type: str
+      sample: 8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10
+    reference_id:
+      description: The integer workflow ID the portal shows; V(null) when the instance could not be read.
+      type: int
+      sample: 1042
+    title:
+      description: The instance's title (the requester and the certificate's subject); V(null) when not read.
+      type: str
+      sample: KEYEXAMPLE\jsmith is enrolling for a certificate with CN=appsrvr12.keyexample.com.
+    outcome:
+      description: As RV(outcome) of a single instance; V(null) for most failures.
+      type: str
+      sample: signaled
+    changed:
+      description: Whether a signal was sent to this instance that may count.
+      type: bool
+      sample: true
+    failed:
+      description: Whether this instance failed.
+      type: bool
+      sample: false
+    msg:
+      description: What happened to this instance and why.
+      type: str
+      sample: >-
         Sent RequireApproval1.ApprovalStatus to workflow instance 8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10, which was
         Suspended at step RequireApproval1 waiting for it; it is now Complete at step EndNOOP.
-      instance: {id: 8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10, status: Complete, current_step_unique_name: EndNOOP}
-      signal: {key: RequireApproval1.ApprovalStatus, step: RequireApproval1, name: ApprovalStatus, data: {Approved: true}}
-    - instance_id: 5b0f9c2e-1d7a-4a3e-8f61-0c2d9e7a6b34
-      changed: false
-      failed: true
-      outcome: null
-      msg: >-
-        Workflow instance 5b0f9c2e-1d7a-4a3e-8f61-0c2d9e7a6b34 is Suspended at step PkiApproval (step 2 of 6);
-        RequireApproval1.ApprovalStatus (step 4) is not pending yet; set wait: true to wait until it is.
-      instance: {id: 5b0f9c2e-1d7a-4a3e-8f61-0c2d9e7a6b34, status: Suspended, current_step_unique_name: PkiApproval}
-      signal: {key: RequireApproval1.ApprovalStatus, step: RequireApproval1, name: ApprovalStatus, data: {Approved: true}}
+    status:
+      description: The instance's status as last read (after the signal); V(null) when not read.
+      type: str
+      sample: Complete
+    current_step_unique_name:
+      description: The instance's current step as last read; V(null) when not read.
+      type: str
+      sample: EndNOOP
+    diff:
+      description: In diff mode, as RV(diff) of a single instance, unless the instance failed.
+      type: dict
 '''
 
 from ansible_collections.keyfactor.command.plugins.module_utils._module import KeyfactorModule
@@ -413,6 +438,7 @@ def main():
             wait_timeout=dict(type='float', default=300.0),
             wait_interval=dict(type='float', default=5.0),
             concurrency=dict(type='int', default=8),
+            details=dict(type='bool', default=False),
         ),
         mutually_exclusive=[('instance_id', 'instance_ids')],
         required_one_of=[('instance_id', 'instance_ids')],

@@ -13,8 +13,10 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
-    REDACTED, KeyfactorAPIError, KeyfactorError, KeyfactorNotFoundError, Redactor, shown_url, url_userinfo,
+    REDACTED, KeyfactorAPIError, KeyfactorError, KeyfactorNotFoundError, KeyfactorTransportError,
+    KeyfactorUnknownOutcomeError, Redactor, shown_url, transport_error, url_userinfo,
 )
+from ansible_collections.keyfactor.command.plugins.module_utils._retry import _DESCRIPTIONS, Failure
 
 # Secrets with the characters each encoding treats specially: quotes, backslash, slash, plus, percent, ampersand,
 # angle brackets, non-ASCII (Latin-1, beyond Latin-1, beyond the BMP) and control characters.
@@ -199,3 +201,59 @@ def test_hierarchy():
     assert isinstance(error, KeyfactorError)
     assert (error.status, error.error_code, error.error_message) == (404, None, None)
     assert KeyfactorError('plain').to_fail_kwargs() == {'msg': 'plain'}
+
+
+# --- transport failures: one line to act on, the rest at -vvv -------------------------------------------------------
+
+LONG_PATH = '/Workflow/Instances/8a3c1f52-6a0e-4d0b-9a51-2f7e3c9d4b10/Signals'
+LONG_URL = 'https://keyfactor-command-frontend.corp.keyexample.com:8443/KeyfactorAPI' + LONG_PATH
+
+
+def wrapped_exception(secret):
+    """An exception chain as requests raises it: a ConnectionError caused by an OSError that echoes a header."""
+    try:
+        try:
+            raise OSError('[Errno 111] Connection refused (Authorization: Basic %s)' % secret)
+        except OSError as inner:
+            raise ConnectionError('HTTPSConnectionPool(host=..., port=8443): Max retries exceeded') from inner
+    except ConnectionError as outer:
+        return outer
+
+
+@pytest.mark.parametrize('kind', sorted(_DESCRIPTIONS))
+def test_a_transport_failure_is_one_short_line_with_the_path_the_cause_and_what_to_do(kind):
+    failure = Failure(kind, _DESCRIPTIONS[kind], False)
+    error = transport_error(('GET', LONG_PATH + '?QueryString=Status%20-eq%20%22Suspended%22', LONG_URL + '?q=1'),
+                            failure, wrapped_exception('c2VjcmV0'), 4, False, 30.0, Redactor())
+    assert isinstance(error, KeyfactorTransportError)
+    line = error.to_fail_kwargs()['msg']
+    assert line.startswith('GET %s failed: %s. ' % (LONG_PATH, _DESCRIPTIONS[kind]))
+    assert len(line) < 250 and '\n' not in line
+    assert 'https://' not in line and '?' not in line and 'attempt' not in line and 'Errno' not in line
+    assert (error.details['reason'], error.details['attempts']) == (kind, 4)
+
+
+def test_the_timeout_advice_gives_the_timeout():
+    failure = Failure('timeout', _DESCRIPTIONS['timeout'], False)
+    error = transport_error(('GET', LONG_PATH, LONG_URL), failure, wrapped_exception('x'), 1, False, 12.5, Redactor())
+    assert error.message.endswith('Raise timeout (KEYFACTOR_CLIENT_TIMEOUT, now 12.5 s) if the server is just slow.')
+
+
+def test_at_vvv_the_full_url_the_attempts_and_the_exception_chain_are_added_without_secrets():
+    failure = Failure('refused', _DESCRIPTIONS['refused'], True)
+    error = transport_error(('GET', LONG_PATH, LONG_URL + '?q=1'), failure, wrapped_exception('c2VjcmV0'), 3, False,
+                            30.0, Redactor(['c2VjcmV0']))
+    verbose = error.to_fail_kwargs(Redactor(['c2VjcmV0']), verbosity=3)['msg']
+    assert verbose.startswith(error.message + ' (GET %s?q=1, 3 attempts; ' % LONG_URL)
+    assert 'ConnectionError: HTTPSConnectionPool' in verbose and 'OSError: [Errno 111] Connection refused' in verbose
+    assert 'c2VjcmV0' not in verbose and REDACTED in verbose
+    assert error.to_fail_kwargs(verbosity=2)['msg'] == error.describe() == error.message
+
+
+def test_a_signal_that_may_have_arrived_is_an_unknown_outcome_with_the_same_verbose_part():
+    failure = Failure('reset', _DESCRIPTIONS['reset'], False)
+    error = transport_error(('POST', LONG_PATH, LONG_URL), failure, wrapped_exception('x'), 1, True, 30.0, Redactor())
+    assert isinstance(error, KeyfactorUnknownOutcomeError)
+    assert error.message == ('POST %s: the connection was closed or reset before a response arrived after the '
+                             'request was sent; it may or may not have taken effect.' % LONG_PATH)
+    assert error.describe(4).startswith(error.message + ' (POST %s, 1 attempt; ' % LONG_URL)

@@ -72,6 +72,14 @@ def test_configuration_errors_fail_cleanly_without_traceback(run_module, connect
     assert 'exception' not in result and 'Traceback' not in str(result)
 
 
+@pytest.mark.parametrize('verbosity', [0, 2, 3])
+def test_an_error_adds_its_verbose_part_from_vvv_on(run_module, connection, verbosity):
+    result = run_module(probe_main, dict(connection, url='127.0.0.1:1', retries=0, _ansible_verbosity=verbosity))
+    line = 'GET /Workflow/Instances/%s failed: the connection could not be established.' % connection['instance_id']
+    assert result['rc'] == 1 and result['msg'].startswith(line)
+    assert ('(GET https://127.0.0.1:1/' in result['msg']) == (verbosity >= 3)
+
+
 def test_a_failed_result_fails_the_task_and_keeps_its_keys(run_module, connection):
     result = run_module(probe_main, dict(connection, fail=True))
     assert (result['rc'], result['msg'], result['found']) == (1, 'asked to fail', True)
@@ -188,7 +196,7 @@ def test_proxy_credentials_work_and_are_never_echoed(run_module, proxied, monkey
         return run_module(probe_main, args)
     accepted, refused = run(PROXY_PASSWORD), run('Wr0ng@Proxy!pass')
     assert (accepted['rc'], accepted['found']) == (0, True)
-    assert refused['rc'] == 1 and 'Tunnel connection failed: 407 Proxy Authentication Required' in refused['msg']
+    assert refused['rc'] == 1 and 'the proxy could not be used. The proxy refused its credentials (HTTP 407)' in refused['msg']
     assert [entry['status'] for entry in server.audit()['requests'] if entry['method'] == 'CONNECT'] == [200, 407]
     proxy_authorizations = [base64.b64encode(('proxyuser:%s' % password).encode()).decode()
                             for password in (PROXY_PASSWORD, 'Wr0ng@Proxy!pass')]

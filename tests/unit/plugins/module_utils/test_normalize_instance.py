@@ -263,12 +263,13 @@ def test_validate_guid_rejects_the_rest_naming_option_and_value(given):
 @pytest.mark.parametrize('key, expected', [
     ('RequireApproval1.ApprovalStatus', ('RequireApproval1', 'ApprovalStatus')),
     ('Gate_2.Go-Ahead', ('Gate_2', 'Go-Ahead')),
+    (' ApprovalStatus ', (None, 'ApprovalStatus')),
 ])
 def test_parse_signal_key(key, expected):
     assert parse_signal_key(key) == expected
 
 
-@pytest.mark.parametrize('key', ['RequireApproval1', 'RequireApproval1.', '.ApprovalStatus', 'a.b.c', 'Require Approval1.ApprovalStatus', ''])
+@pytest.mark.parametrize('key', ['RequireApproval1.', '.ApprovalStatus', 'a.b.c', 'Require Approval1.ApprovalStatus', ''])
 def test_parse_signal_key_rejects_malformed_keys(key):
     with pytest.raises(KeyfactorConfigError, match=r'expected <step UniqueName>\.<signal name>'):
         parse_signal_key(key)

@@ -76,7 +76,11 @@ def test_signal_target_splits_the_key():
     assert signal_target(' RequireApproval1.ApprovalStatus ') == ('RequireApproval1.ApprovalStatus', 'RequireApproval1', 'ApprovalStatus')
 
 
-@pytest.mark.parametrize('key', ['RequireApproval1', 'A.B.C', '.ApprovalStatus', 'RequireApproval1.', 'Require Approval1.X', ''])
+def test_a_signal_name_alone_is_a_target_without_a_step_until_resolved():
+    assert signal_target('ApprovalStatus') == ('ApprovalStatus', None, 'ApprovalStatus')
+
+
+@pytest.mark.parametrize('key', ['A.B.C', '.ApprovalStatus', 'RequireApproval1.', 'Require Approval1.X', ''])
 def test_malformed_signal_keys_are_config_errors(key):
     with pytest.raises(KeyfactorConfigError, match='expected <step UniqueName>.<signal name>'):
         signal_target(key)

@@ -216,16 +216,20 @@ def test_check_mode_sends_nothing_and_predicts_the_real_run(signal, simulator):
     predicted = signal(instance_ids=MIXED, check_mode=True)
     assert all(method == 'GET' for method, _what in calls(simulator))
     assert simulator.audit()['signals'] == []
-    assert predicted['msg'].startswith('Check mode, predicted: %s for 5 workflow instance(s):' % APPROVE)
+    assert predicted['msg'].startswith('Check mode, predicted: 1 of 5 failed: signal_key %s does not fit' % APPROVE)
+    assert predicted['msg'].endswith('%s for 5 workflow instance(s): 1 signaled, 1 already_signaled, 1 step_passed, '
+                                     '1 instance_finished, 1 failed.' % APPROVE)
     assert predicted['results'][0]['msg'] == ('Would send %s to workflow instance %s, which is Suspended at step '
                                               'RequireApproval1 waiting for it (check mode).' % (APPROVE, SINGLE))
-    assert predicted['results'][0]['instance']['status'] == 'Suspended'
+    assert predicted['results'][0]['status'] == 'Suspended'
 
     real = signal(instance_ids=MIXED)
     assert summary(real) == summary(predicted) == [
         (True, 'signaled', False), (False, 'already_signaled', False), (False, 'instance_finished', False),
         (False, 'step_passed', False), (False, None, True)]
     assert (predicted['changed'], real['changed'], real['rc']) == (True, True, 1)
+    assert predicted['counts'] == real['counts'] == {
+        'signaled': 1, 'already_signaled': 1, 'step_passed': 1, 'instance_finished': 1, 'failed': 1}
 
     seq = simulator.audit()['last_seq']
     after = signal(instance_ids=MIXED, check_mode=True)
@@ -236,7 +240,7 @@ def test_check_mode_sends_nothing_and_predicts_the_real_run(signal, simulator):
 def test_diff_real_and_predicted(signal):
     predicted = signal(instance_id=SINGLE, check_mode=True, diff=True)['diff']
     real = signal(instance_id=SINGLE, diff=True)['diff']
-    header = 'workflow instance %s' % SINGLE
+    header = 'workflow instance 1001 "KEYEXAMPLE\\requester is enrolling for a certificate with CN=app01.keyexample.com."'
     waiting = {'status': 'Suspended', 'current_step_unique_name': 'RequireApproval1', 'signal_received': False}
     assert predicted == {'before_header': header, 'after_header': header, 'before': waiting,
                          'after': dict(waiting, signal_received=True)}
@@ -249,7 +253,7 @@ def test_diff_real_and_predicted(signal):
 def test_diff_with_instance_ids_lists_the_instances_that_did_not_fail(signal):
     result = signal(instance_ids=[SINGLE, UNKNOWN, COMPLETE], diff=True)
     headers = [entry['before_header'] for entry in result['diff']]
-    assert headers == ['workflow instance %s' % SINGLE, 'workflow instance %s' % COMPLETE]
+    assert [header.split('"')[0] for header in headers] == ['workflow instance 1001 ', 'workflow instance 1010 ']
     assert 'diff' not in result['results'][1]
 
 
@@ -348,7 +352,8 @@ def test_a_wrong_api_path_stops_the_task_with_one_clear_message(signal, simulato
     assert (result['rc'], result['changed']) == (1, False)
     assert result['msg'].startswith('No Keyfactor Command API answers at https://%s/KeyfactorApiV2' % simulator.host)
     assert result['msg'].endswith(
-        'The task stopped there: %s for 3 workflow instance(s): 1 failed, 2 not tried.' % APPROVE)
+        'The task stopped there: %s for 3 workflow instance(s): 3 failed (2 of them not tried).' % APPROVE)
+    assert result['counts']['failed'] == 3
     assert [(entry['instance_id'], entry['failed']) for entry in result['results']] == [
         (SINGLE, True), (SINGLE_2, True), (DUAL_NEW, True)]
     assert [entry['msg'].startswith('Not tried: the task stopped') for entry in result['results']] == [
@@ -482,8 +487,11 @@ def test_instance_ids_mix_fails_after_trying_all_in_order(signal, simulator):
         (SINGLE, 'signaled', False), (DUAL_HALF, 'already_signaled', False), (COMPLETE, 'instance_finished', False),
         (SECOND_STAGE, 'step_passed', False), (UNKNOWN, None, True), (GATED, None, True),
         (REJECTED, 'instance_finished', False), (SINGLE_2, 'signaled', False)]
-    assert result['msg'] == ('%s for 8 workflow instance(s): 2 signaled, 1 already_signaled, 1 step_passed, '
-                             '2 instance_finished, 2 failed.' % APPROVE)
+    assert result['msg'] == ('2 of 8 failed; first: Workflow instance %s was not found. %s for 8 workflow instance(s): '
+                             '2 signaled, 1 already_signaled, 1 step_passed, 2 instance_finished, 2 failed.'
+                             % (UNKNOWN, APPROVE))
+    assert result['counts'] == {
+        'signaled': 2, 'already_signaled': 1, 'step_passed': 1, 'instance_finished': 2, 'failed': 2}
     assert "the signal keys it accepts are: ReviewGate.Proceed." in result['results'][5]['msg']
     assert sorted(entry['instance_id'] for entry in counted_signals(simulator)) == [SINGLE, SINGLE_2]
 
@@ -491,7 +499,7 @@ def test_instance_ids_mix_fails_after_trying_all_in_order(signal, simulator):
 def test_a_missing_role_fails_only_that_instance(signal, simulator):
     result = signal(user='secadmin', instance_ids=[TWO_STAGE, SECOND_STAGE])
     first, second = result['results']
-    assert first['failed'] and 'HTTP 403' in first['msg'] and first['instance']['status'] == 'Suspended'
+    assert first['failed'] and 'HTTP 403' in first['msg'] and first['status'] == 'Suspended'
     assert (second['failed'], second['outcome']) == (False, 'step_passed')
     assert result['rc'] == 1
 
@@ -513,10 +521,10 @@ BAD_INPUT = [
     (dict(instance_id='1042'), "instance_id '1042' is not a workflow instance GUID"),
     (dict(instance_id='c0ffee00-0000-4000-8000-00000000000g'), 'is not a workflow instance GUID'),
     (dict(instance_ids=[SINGLE, 'not-a-guid']), "instance_ids entry 'not-a-guid' is not a workflow instance GUID"),
-    (dict(instance_ids=[]), 'instance_ids is empty: list at least one workflow instance GUID.'),
+    (dict(instance_id=''), "instance_id '' is not a workflow instance GUID"),
     (dict(instance_id=SINGLE, instance_ids=[SINGLE]), 'parameters are mutually exclusive: instance_id|instance_ids'),
     ({}, 'one of the following is required: instance_id, instance_ids'),
-    (dict(instance_id=SINGLE, signal_key='RequireApproval1'), "signal_key 'RequireApproval1' is not valid"),
+    (dict(instance_id=SINGLE, signal_key='Approval Status'), "signal_key 'Approval Status' is not valid"),
     (dict(instance_id=SINGLE, signal_key='RequireApproval1.Approval Status'), 'is not valid: expected <step UniqueName>.<signal name>'),
     (dict(instance_id=SINGLE, signal_key='A.B.C'), "signal_key 'A.B.C' is not valid"),
     (dict(instance_id=SINGLE, data=['Approved']), "argument 'data' is of type"),
@@ -645,8 +653,8 @@ def test_a_token_expiring_at_the_fifth_instance_keeps_the_four_results_and_tries
     not_tried = ('Not tried: the task stopped before this instance, at an error every instance would meet '
                  '(GET /Workflow/Instances/%s failed with HTTP 401' % eight_instances[4])
     assert all(entry['msg'].startswith(not_tried) for entry in result['results'][5:])
-    assert result['msg'].endswith('The task stopped there: %s for 8 workflow instance(s): 4 signaled, 1 failed, '
-                                  '3 not tried.' % APPROVE)
+    assert result['msg'].endswith('The task stopped there: %s for 8 workflow instance(s): 4 signaled, 4 failed '
+                                  '(3 of them not tried).' % APPROVE)
     assert sorted(entry['instance_id'] for entry in counted_signals(simulator)) == sorted(eight_instances[:4])
     assert requested_instances(simulator) == set(eight_instances[:5])
 
@@ -672,7 +680,7 @@ def test_an_answer_that_is_not_the_api_stops_the_task_and_keeps_what_was_done(si
     assert (result['rc'], result['changed']) == (1, True)
     assert [entry['outcome'] for entry in result['results']] == ['signaled'] * 4 + [None] * 4
     assert 'returned HTTP 200 with a body that is not JSON (content type text/html)' in result['results'][4]['msg']
-    assert result['msg'].endswith('4 signaled, 1 failed, 3 not tried.')
+    assert result['msg'].endswith('4 signaled, 4 failed (3 of them not tried).')
     assert len(counted_signals(simulator)) == 4
 
 
@@ -799,7 +807,7 @@ def test_a_status_code_named_with_status_map_is_read(signal, simulator):
 
 def test_camel_case_answers_are_read(signal, simulator):
     simulator.configure(key_case='camel')
-    result = signal(instance_ids=[SINGLE, DUAL_HALF, COMPLETE, SECOND_STAGE])
+    result = signal(instance_ids=[SINGLE, DUAL_HALF, COMPLETE, SECOND_STAGE], details=True)
     assert [(entry['outcome'], entry['changed']) for entry in result['results']] == [
         ('signaled', True), ('already_signaled', False), ('instance_finished', False), ('step_passed', False)]
     assert result['results'][0]['instance']['definition']['display_name'] == 'Web Server Enrollment Approval'
@@ -817,3 +825,111 @@ def test_a_signal_the_server_does_not_offer_the_caller_fails_at_once(signal, sim
         "caller (the signals it lists: none): the caller may not be one of the step's approvers. Check that the user "
         'or OAuth client holds one of the roles the definition allows to send %s.' % (SINGLE, APPROVE))
     assert calls(simulator) == [('GET', 'instance'), ('GET', 'definition')]
+
+
+# --- a quiet day, compact results, the failure headline ------------------------------------------------------------
+
+ZERO_COUNTS = {'signaled': 0, 'already_signaled': 0, 'step_passed': 0, 'instance_finished': 0, 'failed': 0}
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_an_empty_instance_ids_is_ok_and_sends_nothing(signal, simulator, check_mode):
+    result = signal(instance_ids=[], check_mode=check_mode, diff=True)
+    assert (result['rc'], result['changed'], result['results'], result['counts']) == (0, False, [], ZERO_COUNTS)
+    assert result['msg'] == 'No workflow instances were given (instance_ids is empty), so there was nothing to signal.'
+    assert 'diff' not in result
+    assert simulator.audit()['requests'] == []
+
+
+def test_results_are_compact_by_default_and_full_with_details(signal, simulator):
+    compact = signal(instance_ids=[SINGLE, UNKNOWN])
+    assert [sorted(entry) for entry in compact['results']] == [sorted(
+        ['instance_id', 'reference_id', 'title', 'outcome', 'changed', 'failed', 'msg', 'status',
+         'current_step_unique_name'])] * 2
+    first, unknown = compact['results']
+    assert (first['reference_id'], first['status'], first['current_step_unique_name']) == (1001, 'Complete', 'EndNOOP')
+    assert first['title'] == 'KEYEXAMPLE\\requester is enrolling for a certificate with CN=app01.keyexample.com.'
+    assert (unknown['reference_id'], unknown['status'], unknown['failed']) == (None, None, True)
+    assert all(len(json.dumps(entry)) < 1024 for entry in compact['results'])
+
+    full = signal(instance_ids=[SINGLE], details=True)
+    assert full['results'][0]['instance']['initial_data'] == read_instance(simulator, SINGLE)['InitialData']
+    assert full['results'][0]['signal']['key'] == APPROVE
+    assert full['counts'] == dict(ZERO_COUNTS, instance_finished=1)
+
+
+def test_a_single_instance_keeps_instance_and_signal_whatever_details_says(signal):
+    result = signal(instance_id=SINGLE)
+    assert result['instance']['initial_data'] and result['signal']['key'] == APPROVE
+    assert 'results' not in result and 'counts' not in result
+
+
+def test_failures_for_one_cause_are_said_once_with_the_counts(signal):
+    result = signal(instance_ids=[SINGLE, COMPLETE, SINGLE_2], signal_key='RequireApproval2.ApprovalStatus')
+    assert (result['rc'], result['counts']) == (1, dict(ZERO_COUNTS, failed=3))
+    reason = ("signal_key RequireApproval2.ApprovalStatus does not fit workflow instance %s: its definition 'Web Server "
+              "Enrollment Approval' (d1000000-0000-4000-8000-000000000001) version 1 has no step 'RequireApproval2'; "
+              "the signal keys it accepts are: RequireApproval1.ApprovalStatus." % SINGLE)
+    assert result['msg'] == ('3 of 3 failed, all with the same reason: %s RequireApproval2.ApprovalStatus for 3 '
+                             'workflow instance(s): 3 failed.' % reason)
+
+
+# --- a signal named alone --------------------------------------------------------------------------------------------
+
+VERSIONED_V1 = default_instance_id(8)  # enroll-versioned version 1: RequireApproval1
+VERSIONED_V2 = default_instance_id(9)  # enroll-versioned version 2: the step is ManagerApproval
+
+
+def test_a_signal_name_resolves_from_each_instance_definition_version(signal, simulator):
+    predicted = signal(instance_ids=[VERSIONED_V1, VERSIONED_V2, GATED], signal_key='ApprovalStatus', details=True,
+                       check_mode=True)
+    assert [entry['signal']['key'] for entry in predicted['results']] == [
+        APPROVE, 'ManagerApproval.ApprovalStatus', 'ApprovalStatus']
+    assert predicted['results'][2]['msg'] == (
+        "Workflow instance %s: signal_key ApprovalStatus is offered by no enabled step of definition 'Renewal with "
+        "Review Gate' (d6000000-0000-4000-8000-000000000006) version 1; the signal keys it accepts are: "
+        "ReviewGate.Proceed." % GATED)
+    real = signal(instance_ids=[VERSIONED_V1, VERSIONED_V2, GATED], signal_key='ApprovalStatus', details=True)
+    assert [(entry['outcome'], entry['changed']) for entry in real['results']] == [
+        (entry['outcome'], entry['changed']) for entry in predicted['results']] == [
+        ('signaled', True), ('signaled', True), (None, False)]
+    assert sorted(entry['signal_key'] for entry in counted_signals(simulator)) == [
+        'ManagerApproval.ApprovalStatus', APPROVE]
+    # One definition read per definition version, for the check run and the real run each.
+    assert calls(simulator).count(('GET', 'definition')) == 6
+
+
+def test_a_signal_name_is_resolved_from_the_definition_not_the_current_step(signal, simulator):
+    first = signal(instance_id=SINGLE, signal_key='ApprovalStatus')
+    assert (first['changed'], first['outcome'], first['signal']['key']) == (True, 'signaled', APPROVE)
+    again = signal(instance_id=SINGLE, signal_key='ApprovalStatus')  # at EndNOOP now, which offers no signal
+    assert (again['changed'], again['outcome'], again['signal']['key']) == (False, 'instance_finished', APPROVE)
+    assert len(counted_signals(simulator)) == 1
+
+
+def test_a_signal_name_several_steps_offer_fails_listing_the_keys(signal, simulator):
+    # The instance waits at RequireApproval1, but the definition offers ApprovalStatus at two steps.
+    result = signal(instance_id=TWO_STAGE, signal_key='ApprovalStatus')
+    assert (result['rc'], result['changed']) == (1, False)
+    assert result['msg'] == (
+        "Workflow instance %s: signal_key ApprovalStatus is offered by 2 enabled steps of definition 'Two-Stage "
+        "Revocation Approval' (d3000000-0000-4000-8000-000000000003) version 1; give the full key of the one to "
+        "send: RequireApproval1.ApprovalStatus, RequireApproval2.ApprovalStatus." % TWO_STAGE)
+    assert ('POST', 'signal') not in calls(simulator)
+
+
+# --- a server that cannot be reached: one line, the rest at -vvv ------------------------------------------------------
+
+@pytest.mark.parametrize('verbosity', [0, 3])
+def test_an_unreachable_server_is_one_line_and_vvv_adds_the_url_attempts_and_exceptions(signal, verbosity):
+    result = signal(instance_id=SINGLE, url='127.0.0.1:1', retries=1, _ansible_verbosity=verbosity)
+    line = ('GET /Workflow/Instances/%s failed: the connection could not be established. Check url '
+            '(KEYFACTOR_HOSTNAME) and its port, and that the server is up.' % SINGLE)
+    assert result['rc'] == 1 and len(line) < 250
+    if verbosity < 3:
+        assert result['msg'] == line
+    else:
+        assert result['msg'].startswith(line + ' (GET https://127.0.0.1:1/KeyfactorAPI/Workflow/Instances/%s, '
+                                               '2 attempts; ' % SINGLE)
+        assert 'NewConnectionError' in result['msg']
+    assert 'S3cret' not in json.dumps(result)
