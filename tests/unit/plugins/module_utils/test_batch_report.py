@@ -150,7 +150,8 @@ def test_a_successful_task_has_compact_results_counts_and_a_tally():
     results = [entry(1), entry(2, 'already_signaled')]
     summary = summarize(results, OUTCOMES, 'RequireApproval1.ApprovalStatus', 'signal')
     assert summary['changed'] is True and summary['failed'] is False
-    assert summary['msg'] == 'RequireApproval1.ApprovalStatus for 2 workflow instance(s): 1 signaled, 1 already_signaled.'
+    assert summary['msg'] == (
+        'RequireApproval1.ApprovalStatus for 2 workflow instance(s): 1 signaled, 1 already_signaled.')
     assert summary['counts']['signaled'] == 1 and summary['counts']['already_signaled'] == 1
     assert summary['results'] == [compact(result) for result in results]
     assert 'diff' not in summary
