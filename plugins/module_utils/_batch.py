@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) keyfactor.command contributors
+# BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""The plumbing of a task over workflow instances: the instance options, waiting, a task stopped early.
+
+Shared by the modules that act on instance_id / instance_ids.
+
+FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
+"""
+
+import time
+from collections import namedtuple
+
+from ._connection_options import parse_seconds
+from ._errors import KeyfactorConfigError, KeyfactorError
+from ._instances import validate_guid
+
+# How long and how often to poll an instance that is not ready yet.
+Waiting = namedtuple('Waiting', 'wait timeout interval')
+# One instance handled: its result, and the error that ends the task when it met one (else None).
+Handled = namedtuple('Handled', 'result stop')
+
+
+def instance_ids_option(params):
+    """(canonical GUIDs, single): instance_id as a list of one, or instance_ids with duplicates once (first kept)."""
+    if params.get('instance_id') is not None:
+        return [validate_guid(params['instance_id'], 'instance_id')], True
+    canonical = [validate_guid(value, 'instance_ids entry') for value in params['instance_ids']]
+    return list(dict.fromkeys(canonical)), False
+
+
+def concurrency_option(value):
+    if value < 1:
+        raise KeyfactorConfigError('concurrency must be 1 or more, got %r.' % (value,))
+    return value
+
+
+def waiting_option(params):
+    return Waiting(params['wait'], parse_seconds('wait_timeout', params['wait_timeout']),
+                   parse_seconds('wait_interval', params['wait_interval']))
+
+
+def poll(check, waiting, not_ready, unless_waiting, timed_out):
+    """check() until not_ready(result) is None: once without waiting.wait, else every interval until the timeout.
+
+    not_ready(result) is the message of a result that is not ready yet. Without wait, such a result raises
+    KeyfactorError(unless_waiting(message)); at the timeout, KeyfactorError(timed_out(message)).
+    """
+    deadline = time.monotonic() + waiting.timeout
+    while True:
+        result = check()
+        msg = not_ready(result)
+        if msg is None:
+            return result
+        if not waiting.wait:
+            raise KeyfactorError(unless_waiting(msg))
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise KeyfactorError(timed_out(msg))
+        time.sleep(min(waiting.interval, remaining))
+
+
+def not_tried_msg(stop):
+    """The message of an instance not started because an error every instance would meet stopped the task."""
+    return 'Not tried: the task stopped before this instance, at an error every instance would meet (%s).' % (
+        stop.message.rstrip('.'))
+
+
+def stopped_summary(summary, stop):
+    """A task result that an error ending the task stopped: the error first, its details, then what was done."""
+    return dict(summary, failed=True, msg='%s The task stopped there: %s' % (stop.message, summary['msg']),
+                **stop.details)
+
+
+def single_result(handled):
+    """The task result of instance_id: the instance's result without the per-instance bookkeeping keys."""
+    result = {key: value for key, value in handled.result.items() if key != 'instance_id'}
+    return dict(result, **handled.stop.details) if handled.stop is not None else result
