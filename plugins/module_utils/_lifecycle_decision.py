@@ -128,7 +128,8 @@ def reconcile(state, instance):
     else:
         applied = instance['status'] == 'CanceledForRestart'
     if applied:
-        return Decision(APPLIED, OUTCOMES[state][0], 'it is gone' if instance is None else 'it is now %s' % where(instance))
+        shows = 'it is gone' if instance is None else 'it is now %s' % where(instance)
+        return Decision(APPLIED, OUTCOMES[state][0], shows)
     return Decision(NOT_APPLIED, None, 'it is still %s' % where(instance))
 
 

@@ -177,9 +177,9 @@ class _InstanceRun:
             return
         definition = self.before['definition']
         if definition['id'] and self.runner.definitions.get(definition['id'], version) is None:
-            raise KeyfactorError("Workflow instance %s cannot be restarted at definition_version %d: its definition '%s' "
-                                 "(%s) has no version %d." % (self.instance_id, version, definition['display_name'],
-                                                              definition['id'], version))
+            raise KeyfactorError(
+                "Workflow instance %s cannot be restarted at definition_version %d: its definition '%s' (%s) has no "
+                "version %d." % (self.instance_id, version, definition['display_name'], definition['id'], version))
 
     # --- the operation ----------------------------------------------------------------------------
 
@@ -256,8 +256,9 @@ class _InstanceRun:
             decision = reconcile(self.state, self.instance)
             if decision.action != APPLIED:
                 raise error
-            return self._done(self.instance, ' (an earlier attempt\'s answer was lost, the API refused the re-send: %s; '
-                                             'a re-read showed %s)' % (refusal, decision.msg))
+            note = ' (an earlier attempt\'s answer was lost, the API refused the re-send: %s; a re-read showed %s)' % (
+                refusal, decision.msg)
+            return self._done(self.instance, note)
         decision = decide(self.state, self.instance_id, self.instance, self.runner.options.rules)
         if decision.action != NO_CHANGE:
             raise error

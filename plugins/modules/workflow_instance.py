@@ -239,8 +239,8 @@ diff:
   returned: in diff mode
   type: raw
   sample:
-    before_header: workflow instance 1042 "KEYEXAMPLE\jsmith is enrolling for a certificate with CN=appsrvr12.keyexample.com."
-    after_header: workflow instance 1042 "KEYEXAMPLE\jsmith is enrolling for a certificate with CN=appsrvr12.keyexample.com."
+    before_header: workflow instance 1042 "KEYEXAMPLE\jsmith is enrolling for a certificate with CN=appsrvr12.example."
+    after_header: workflow instance 1042 "KEYEXAMPLE\jsmith is enrolling for a certificate with CN=appsrvr12.example."
     before: {present: true, status: Failed}
     after: {present: true, status: CanceledForRestart}
 counts:

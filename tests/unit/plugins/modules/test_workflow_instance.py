@@ -366,3 +366,42 @@ def test_a_malformed_guid_fails_before_any_request(lifecycle, api_requests):
     result = lifecycle('absent', instance_ids=[COMPLETE, 'not-a-guid'])
     assert result['msg'].startswith("instance_ids entry 'not-a-guid' is not a workflow instance GUID")
     assert api_requests() == []
+
+
+def test_a_re_send_refused_because_another_run_stopped_it_meanwhile_is_changed(lifecycle, simulator, before_operation):
+    # The first Stop is turned away (not applied); before the re-send, someone else stops the instance.
+    simulator.inject(method='POST', path='/Stop$', status=503, headers={'Retry-After': '0'}, times=1)
+    attempts = []
+
+    def second_attempt_loses_the_race(instance_id):
+        attempts.append(instance_id)
+        if len(attempts) == 2:
+            operate(simulator, 'POST', instance_id, '/Stop')
+    before_operation('stop_instance', second_attempt_loses_the_race)
+    result = lifecycle('stopped', instance_id=SUSPENDED)
+    assert (result['rc'], result['changed'], result['outcome']) == (0, True, 'stopped')
+    assert "(an earlier attempt's answer was lost, the API refused the re-send: " in result['msg']
+
+
+def test_a_re_read_that_fails_after_the_operation_reports_it_changed_and_failed(lifecycle, simulator,
+                                                                                before_operation):
+    before_operation('stop_instance', lambda instance_id: simulator.inject(
+        method='GET', path='/Instances/%s$' % instance_id, status=500, body='{"Message": "boom"}'))
+    result = lifecycle('stopped', instance_ids=[SUSPENDED])
+    [entry] = result['results']
+    assert (result['rc'], entry['changed'], entry['failed'], entry['outcome']) == (1, True, True, 'stopped')
+    assert entry['msg'].startswith('Stop was sent to workflow instance %s (it was Suspended), but re-reading it failed: '
+                                   % SUSPENDED)
+    assert status_of(simulator, SUSPENDED) == 'Rejected'
+
+
+def test_an_outcome_that_cannot_be_confirmed_fails_changed(lifecycle, simulator, before_operation):
+    # The DELETE's answer is lost and the re-read cannot tell (the instance answers 500), so it may have been deleted.
+    simulator.configure(fault_lost_response=1)
+    before_operation('delete_instance', lambda instance_id: simulator.inject(
+        method='GET', path='/Instances/%s$' % instance_id, status=500, body='{"Message": "boom"}'))
+    result = lifecycle('absent', instance_ids=[COMPLETE])
+    [entry] = result['results']
+    assert (entry['changed'], entry['failed'], entry['outcome']) == (True, True, None)
+    assert entry['msg'].startswith('DELETE was sent to workflow instance %s, but whether it took effect is unknown: '
+                                   % COMPLETE)
