@@ -57,9 +57,10 @@ options:
         Results come back in RV(results) in this order; a GUID listed twice (in any letter case or braces) is handled
         once, at its first position. An empty list does nothing.
       - The task fails when any instance failed, after every instance was tried.
-      - An error every instance would meet stops the task instead: credentials rejected with HTTP 401, no Keyfactor
-        Command API at O(url) and O(api_path), something other than the API answering, a server that cannot be
-        reached. No further instance is started, those in progress finish, and RV(results) keeps every result so far.
+      - An error every instance would meet stops the task instead, such as credentials rejected with HTTP 401, no
+        Keyfactor Command API at O(url) and O(api_path), something other than the API answering, or a server that
+        cannot be reached. No further instance is started, those in progress finish, and RV(results) keeps every
+        result so far.
       - Exactly one of O(instance_id) and O(instance_ids) is required.
     type: list
     elements: str
