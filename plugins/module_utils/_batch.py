@@ -2,7 +2,7 @@
 # Copyright (c) keyfactor.command contributors
 # BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
 # SPDX-License-Identifier: BSD-2-Clause
-"""The plumbing of a task over workflow instances: the instance options, waiting, a task stopped early.
+"""The plumbing of a task over workflow instances: the instance options, waiting, running them, a task stopped early.
 
 Shared by the modules that act on instance_id / instance_ids.
 
@@ -15,11 +15,26 @@ from collections import namedtuple
 from ._connection_options import parse_seconds
 from ._errors import KeyfactorConfigError, KeyfactorError
 from ._instances import validate_guid
+from ._parallel import map_concurrently
 
 # How long and how often to poll an instance that is not ready yet.
 Waiting = namedtuple('Waiting', 'wait timeout interval')
 # One instance handled: its result, and the error that ends the task when it met one (else None).
 Handled = namedtuple('Handled', 'result stop')
+
+
+def instance_argument_spec():
+    """The options of the modules that act on instance_id / instance_ids (and may wait), with their constraints."""
+    spec = dict(
+        instance_id=dict(type='str'),
+        instance_ids=dict(type='list', elements='str'),
+        wait=dict(type='bool', default=False),
+        wait_timeout=dict(type='float', default=300.0),
+        wait_interval=dict(type='float', default=5.0),
+        concurrency=dict(type='int', default=8),
+    )
+    return spec, dict(mutually_exclusive=[('instance_id', 'instance_ids')],
+                      required_one_of=[('instance_id', 'instance_ids')])
 
 
 def instance_ids_option(params):
@@ -59,6 +74,20 @@ def poll(check, waiting, not_ready, unless_waiting, timed_out):
         if remaining <= 0:
             raise KeyfactorError(timed_out(msg))
         time.sleep(min(waiting.interval, remaining))
+
+
+def handle_all(handle, instance_ids, concurrency, not_tried):
+    """(results, stop, number not tried) of handle(instance_id) -> Handled over instance_ids, `concurrency` at a time.
+
+    After an error that ends the task (a Handled's stop), no further instance is started and those in flight
+    finish; each instance not started gets the result not_tried(instance_id, stop). Results are in order.
+    """
+    handled = [outcome.value for outcome in map_concurrently(
+        handle, instance_ids, concurrency, stop=lambda outcome: outcome.value.stop is not None)]
+    stop = next((entry.stop for entry in handled if entry.stop is not None), None)
+    untried = instance_ids[len(handled):]
+    results = [entry.result for entry in handled] + [not_tried(instance_id, stop) for instance_id in untried]
+    return results, stop, len(untried)
 
 
 def not_tried_msg(stop):

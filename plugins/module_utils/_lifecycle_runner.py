@@ -15,7 +15,7 @@ import time
 from collections import namedtuple
 
 from ._batch import (
-    Handled, concurrency_option, instance_ids_option, not_tried_msg, poll, single_result, stopped_summary,
+    Handled, concurrency_option, handle_all, instance_ids_option, not_tried_msg, poll, single_result, stopped_summary,
     waiting_option,
 )
 from ._batch_report import diff_header, summarize
@@ -25,7 +25,6 @@ from ._lifecycle_decision import (
     ABSENT, APPLIED, FAIL, NO_CHANGE, NOT_APPLIED, NOT_READY, OPERATIONS, OUTCOMES, RESTARTED, STOPPED, Rules,
     decide, done_msg, lifecycle_diff, pick_restarted, predicted_after, reconcile, restart_search,
 )
-from ._parallel import map_concurrently
 from ._query import clause, format_timestamp
 from ._signal_decision import stops_the_task
 from ._signal_runner import DefinitionCache
@@ -70,12 +69,6 @@ class LifecycleRunner:
     def handle(self, instance_id):
         """Handled(result, stop) for one instance: its failures are part of the result; stop ends the task."""
         return _InstanceRun(self, instance_id).run()
-
-    def handle_all(self):
-        """Handled for each instance started, in order; after an error that ends the task, none is started."""
-        return [outcome.value for outcome in map_concurrently(
-            self.handle, self.options.instance_ids, self.options.concurrency,
-            stop=lambda outcome: outcome.value.stop is not None)]
 
     def not_tried(self, instance_id, stop):
         return self.entry(instance_id, None, not_tried_msg(stop), None, failed=True)
@@ -310,13 +303,9 @@ def run_lifecycle_task(module):
                              module.params['retries'], module.warn)
     if options.single:
         return single_result(runner.handle(options.instance_ids[0]))
-    handled = runner.handle_all()
-    stop = next((entry.stop for entry in handled if entry.stop is not None), None)
-    results = [entry.result for entry in handled]
-    untried = options.instance_ids[len(handled):]
-    results += [runner.not_tried(instance_id, stop) for instance_id in untried]
+    results, stop, untried = handle_all(runner.handle, options.instance_ids, options.concurrency, runner.not_tried)
     summary = summarize(results, OUTCOMES[options.state], OPERATIONS[options.state], VERBS[options.state],
-                        module.check_mode, not_tried=len(untried))
+                        module.check_mode, not_tried=untried)
     if options.state == RESTARTED:
         summary = _with_new_instance_ids(summary, results)
     return summary if stop is None else stopped_summary(summary, stop)

@@ -278,28 +278,20 @@ results:
       new_instance_id: 3c9e1d7a-2b4f-4e8a-9d61-7f0a2c5e8b13
 '''
 
+from ansible_collections.keyfactor.command.plugins.module_utils._batch import instance_argument_spec
 from ansible_collections.keyfactor.command.plugins.module_utils._lifecycle_runner import run_lifecycle_task
 from ansible_collections.keyfactor.command.plugins.module_utils._module import KeyfactorModule
 
 
 def main():
-    module = KeyfactorModule(
-        argument_spec=dict(
-            instance_id=dict(type='str'),
-            instance_ids=dict(type='list', elements='str'),
-            state=dict(type='str', required=True, choices=['stopped', 'restarted', 'absent']),
-            restart_suspended=dict(type='bool', default=False),
-            definition_version=dict(type='int'),
-            force=dict(type='bool', default=False),
-            wait=dict(type='bool', default=False),
-            wait_timeout=dict(type='float', default=300.0),
-            wait_interval=dict(type='float', default=5.0),
-            concurrency=dict(type='int', default=8),
-        ),
-        mutually_exclusive=[('instance_id', 'instance_ids')],
-        required_one_of=[('instance_id', 'instance_ids')],
-        supports_check_mode=True,
+    spec, constraints = instance_argument_spec()
+    spec.update(
+        state=dict(type='str', required=True, choices=['stopped', 'restarted', 'absent']),
+        restart_suspended=dict(type='bool', default=False),
+        definition_version=dict(type='int'),
+        force=dict(type='bool', default=False),
     )
+    module = KeyfactorModule(argument_spec=spec, supports_check_mode=True, **constraints)
     module.run(run_lifecycle_task)
 
 
