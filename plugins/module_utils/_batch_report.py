@@ -78,25 +78,26 @@ def diff_header(instance):
     return '%s "%s"' % (header, title) if title else header
 
 
-def summarize(results, outcomes, label, verb, check_mode=False, details=False, not_tried=0):
+def summarize(results, outcomes, label, verb, check_mode=False, details=False, not_tried=0, stopped_by=None):
     """The task result of a list of instances: changed, failed, msg, counts, results (compact unless details).
 
     label names what was done in the message (a signal key, say); verb says it for an empty list. The last
-    `not_tried` results are instances the task did not start (failed, so counted as such). diff lists the
-    entries' diffs, when they have one.
+    `not_tried` results are instances the task did not start (failed, so counted as such) because of the
+    error `stopped_by` (its message), which then leads the message instead of the failure headline. diff lists
+    the entries' diffs, when they have one.
     """
     counts = count_outcomes(results, outcomes)
     if results:
-        msg = '%s%s for %d workflow instance(s): %s%s.' % (
-            'Check mode, predicted: ' if check_mode else '', label, len(results), tally(counts),
-            ' (%d of them not tried)' % not_tried if not_tried else '')
+        msg = '%s for %d workflow instance(s): %s%s.' % (
+            label, len(results), tally(counts), ' (%d of them not tried)' % not_tried if not_tried else '')
     else:
         msg = nothing_to_do(verb)
-    headline = failure_headline(results)
+    headline = '%s The task stopped there:' % stopped_by if stopped_by else failure_headline(results)
     summary = {
         'changed': any(result['changed'] for result in results),
         'failed': bool(counts[FAILED]),
-        'msg': '%s %s' % (headline, msg) if headline else msg,
+        'msg': ('Check mode, predicted: ' if check_mode and results else '') + (
+            '%s %s' % (headline, msg) if headline else msg),
         'counts': counts,
         'results': list(results) if details else [compact(result) for result in results],
     }

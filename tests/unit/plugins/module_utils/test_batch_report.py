@@ -166,16 +166,16 @@ def test_a_failed_task_leads_with_the_headline_then_the_counts():
     results = [entry(1), entry(2, failed=True, msg='It broke.')]
     summary = summarize(results, OUTCOMES, 'RequireApproval1.ApprovalStatus', 'signal', check_mode=True)
     assert summary['failed'] is True
-    assert summary['msg'] == ('1 of 2 failed: It broke. Check mode, predicted: RequireApproval1.ApprovalStatus for 2 '
+    assert summary['msg'] == ('Check mode, predicted: 1 of 2 failed: It broke. RequireApproval1.ApprovalStatus for 2 '
                               'workflow instance(s): 1 signaled, 1 failed.')
 
 
 def test_instances_not_tried_count_as_failed_and_are_said_so():
     results = [entry(1), entry(2, failed=True, msg='Refused.'), entry(3, failed=True, msg='Not tried: stopped.')]
-    summary = summarize(results, OUTCOMES, 'K', 'signal', not_tried=1)
+    summary = summarize(results, OUTCOMES, 'K', 'signal', not_tried=1, stopped_by='Refused.')
     assert summary['counts']['failed'] == 2
-    assert summary['msg'].endswith('K for 3 workflow instance(s): 1 signaled, 2 failed (1 of them not tried).')
-    assert summary['msg'].startswith('2 of 3 failed; first: Refused.')
+    assert summary['msg'] == (
+        'Refused. The task stopped there: K for 3 workflow instance(s): 1 signaled, 2 failed (1 of them not tried).')
 
 
 def test_diffs_are_listed_for_the_entries_that_have_one():
