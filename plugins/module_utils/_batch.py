@@ -2,7 +2,7 @@
 # Copyright (c) keyfactor.command contributors
 # BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
 # SPDX-License-Identifier: BSD-2-Clause
-"""The plumbing of a task over workflow instances: the instance options, waiting, running them, a task stopped early.
+"""The plumbing of a task over workflow instances: the instance options, waiting, running them, single results.
 
 Shared by the modules that act on instance_id / instance_ids.
 
@@ -94,12 +94,6 @@ def not_tried_msg(stop):
     """The message of an instance not started because an error every instance would meet stopped the task."""
     return 'Not tried: the task stopped before this instance, at an error every instance would meet (%s).' % (
         stop.message.rstrip('.'))
-
-
-def stopped_summary(summary, stop):
-    """A task result that an error ending the task stopped: the error first, its details, then what was done."""
-    return dict(summary, failed=True, msg='%s The task stopped there: %s' % (stop.message, summary['msg']),
-                **stop.details)
 
 
 def single_result(handled):

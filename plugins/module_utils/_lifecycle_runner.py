@@ -15,8 +15,7 @@ import time
 from collections import namedtuple
 
 from ._batch import (
-    Handled, concurrency_option, handle_all, instance_ids_option, not_tried_msg, poll, single_result, stopped_summary,
-    waiting_option,
+    Handled, concurrency_option, handle_all, instance_ids_option, not_tried_msg, poll, single_result, waiting_option,
 )
 from ._batch_report import diff_header, summarize
 from ._errors import KeyfactorConfigError, KeyfactorError, KeyfactorHTTPError, KeyfactorUnknownOutcomeError
@@ -305,7 +304,7 @@ def run_lifecycle_task(module):
         return single_result(runner.handle(options.instance_ids[0]))
     results, stop, untried = handle_all(runner.handle, options.instance_ids, options.concurrency, runner.not_tried)
     summary = summarize(results, OUTCOMES[options.state], OPERATIONS[options.state], VERBS[options.state],
-                        module.check_mode, not_tried=untried)
+                        module.check_mode, not_tried=untried, stopped_by=stop and stop.message)
     if options.state == RESTARTED:
         summary = _with_new_instance_ids(summary, results)
-    return summary if stop is None else stopped_summary(summary, stop)
+    return summary if stop is None else dict(summary, **stop.details)

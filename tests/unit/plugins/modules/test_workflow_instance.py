@@ -338,8 +338,9 @@ def test_an_empty_list_does_nothing(lifecycle, api_requests):
 def test_a_wrong_api_path_stops_the_task(lifecycle):
     result = lifecycle('absent', instance_ids=[COMPLETE, REJECTED], api_path='KeyfactorApiV2', concurrency=1)
     assert result['rc'] == 1
-    assert result['msg'].endswith('The task stopped there: 2 of 2 failed; first: %s DELETE for 2 workflow instance(s): '
-                                  '2 failed (1 of them not tried).' % result['results'][0]['msg'])
+    assert result['msg'] == '%s The task stopped there: DELETE for 2 workflow instance(s): 2 failed (1 of them not ' \
+                            'tried).' % result['results'][0]['msg']
+    assert result['msg'].startswith('No Keyfactor Command API answers at ')
     assert result['results'][1]['msg'].startswith('Not tried: the task stopped before this instance')
 
 
