@@ -23,6 +23,19 @@ Waiting = namedtuple('Waiting', 'wait timeout interval')
 Handled = namedtuple('Handled', 'result stop')
 
 
+class BatchRunner:
+    """What every instance of a run shares: the API, the options, the status table, the modes, re-sends, warnings."""
+
+    def __init__(self, api, options, status_table, check_mode, diff, resends, warn):
+        self.api = api
+        self.options = options
+        self.status_table = status_table
+        self.check_mode = check_mode
+        self.diff = diff
+        self.resends = resends  # how often a request whose outcome was unknown may be sent again (retries)
+        self.warn = warn
+
+
 def instance_argument_spec():
     """The options of the modules that act on instance_id / instance_ids (and may wait), with their constraints."""
     spec = dict(

@@ -15,7 +15,8 @@ import time
 from collections import namedtuple
 
 from ._batch import (
-    Handled, concurrency_option, handle_all, instance_ids_option, not_tried_msg, poll, single_result, waiting_option,
+    BatchRunner, Handled, concurrency_option, handle_all, instance_ids_option, not_tried_msg, poll, single_result,
+    waiting_option,
 )
 from ._batch_report import diff_header, summarize
 from ._errors import KeyfactorConfigError, KeyfactorError, KeyfactorHTTPError, KeyfactorUnknownOutcomeError
@@ -52,18 +53,12 @@ def parse_options(params):
                             waiting_option(params), concurrency_option(params['concurrency']))
 
 
-class LifecycleRunner:
+class LifecycleRunner(BatchRunner):
     """Brings each instance to the task's state; holds what all instances of a run share."""
 
-    def __init__(self, api, options, status_table, check_mode, diff, resends, warn):
-        self.api = api
-        self.options = options
-        self.status_table = status_table
-        self.check_mode = check_mode
-        self.diff = diff
-        self.resends = resends
-        self.warn = warn
-        self.definitions = DefinitionCache(api)
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.definitions = DefinitionCache(self.api)
 
     def handle(self, instance_id):
         """Handled(result, stop) for one instance: its failures are part of the result; stop ends the task."""
