@@ -301,7 +301,7 @@ def test_a_restart_turned_away_is_never_sent_twice_in_a_run(lifecycle, simulator
     ('absent', COMPLETE, 'delete_instance', '', 'DELETE', 'already_absent'),
 ])
 def test_an_operation_another_run_did_first_is_not_changed(lifecycle, simulator, before_operation, state, instance_id,
-                                                          method, operation, path, outcome):
+                                                           method, operation, path, outcome):
     before_operation(method, lambda target: operate(simulator, path, target, operation))
     result = lifecycle(state, instance_id=instance_id)
     assert (result['rc'], result['changed'], result['outcome']) == (0, False, outcome)
