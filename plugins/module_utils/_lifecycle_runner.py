@@ -74,10 +74,12 @@ class LifecycleRunner(BatchRunner):
             entry['new_instance_id'] = None
         return entry
 
-    def find_restarted(self, old):
+    def find_restarted(self, instance_id, old):
         """The id of the instance a Restart of `old` (as read after it) started, or None with a warning."""
-        search = restart_search(old)
-        if search is None:
+        search = None if old is None else restart_search(old)
+        if old is None:
+            new_id, why = None, 'the old instance was deleted right after the restart'
+        elif search is None:
             new_id, why = None, 'the old instance has no title, definition or start date to look for'
         else:
             definition_id, title, started = search
@@ -88,7 +90,7 @@ class LifecycleRunner(BatchRunner):
             new_id, why = pick_restarted(old, [normalize_instance(item, self.status_table) for item in pager])
         if new_id is None:
             self.warn('Workflow instance %s was restarted, but the instance the restart started cannot be told for '
-                      'certain: %s; new_instance_id is null.' % (old['id'], why))
+                      'certain: %s; new_instance_id is null.' % (instance_id, why))
         return new_id
 
 
@@ -254,7 +256,7 @@ class _InstanceRun:
 
     def _done(self, after, note=''):
         """The result of an operation that took effect; after: the instance re-read (None once deleted)."""
-        new_id = self.runner.find_restarted(after) if self.state == RESTARTED else None
+        new_id = self.runner.find_restarted(self.instance_id, after) if self.state == RESTARTED else None
         msg = done_msg(self.state, self.before, after, False)
         if new_id:
             msg = '%s, and the restart started workflow instance %s.' % (msg[:-1], new_id)
@@ -266,7 +268,7 @@ class _InstanceRun:
     def _unchanged(self, outcome, msg):
         new_id = None
         if outcome == OUTCOMES[RESTARTED][1]:  # already_restarted: find what the restart started, as after one
-            new_id = self.runner.find_restarted(self.instance)
+            new_id = self.runner.find_restarted(self.instance_id, self.instance)
             if new_id:
                 msg = '%s; the restart started workflow instance %s.' % (msg[:-1], new_id)
         return self._result(outcome, msg, self.instance, new_instance_id=new_id)

@@ -406,3 +406,18 @@ def test_an_outcome_that_cannot_be_confirmed_fails_changed(lifecycle, simulator,
     assert (entry['changed'], entry['failed'], entry['outcome']) == (True, True, None)
     assert entry['msg'].startswith('DELETE was sent to workflow instance %s, but whether it took effect is unknown: '
                                    % COMPLETE)
+
+
+def test_an_instance_deleted_right_after_its_restart_leaves_the_new_one_unknown(lifecycle, simulator, monkeypatch):
+    original = WorkflowApi.restart_instance
+
+    def restart_then_someone_deletes_it(api, instance_id, version=None):
+        original(api, instance_id, version)
+        operate(simulator, 'DELETE', instance_id)
+    monkeypatch.setattr(WorkflowApi, 'restart_instance', restart_then_someone_deletes_it)
+    result = lifecycle('restarted', instance_id=FAILED)
+    assert (result['changed'], result['outcome'], result['new_instance_id']) == (True, 'restarted', None)
+    assert result['msg'] == 'Restarted workflow instance %s, which was Failed at step Enroll.' % FAILED
+    assert result['warnings'] == [
+        'Workflow instance %s was restarted, but the instance the restart started cannot be told for certain: the old '
+        'instance was deleted right after the restart; new_instance_id is null.' % FAILED]
