@@ -97,3 +97,16 @@ class WorkflowApi:
     def send_signal(self, instance_id, signal_key, data):
         """POST the signal once (204, no body); unknown outcomes raise KeyfactorUnknownOutcomeError."""
         self.client.post(_instance_path(instance_id, 'Signals'), {'SignalKey': signal_key, 'Data': data})
+
+    def stop_instance(self, instance_id):
+        """POST .../Stop once (204, no body); unknown outcomes raise KeyfactorUnknownOutcomeError."""
+        self.client.post(_instance_path(instance_id, 'Stop'), None)
+
+    def restart_instance(self, instance_id, version=None):
+        """POST .../Restart once, at a definition version (default: the published one); the answer has no body."""
+        self.client.post(_instance_path(instance_id, 'Restart'), None,
+                         params={'version': version} if version is not None else None)
+
+    def delete_instance(self, instance_id):
+        """DELETE the instance once; 404: KeyfactorNotFoundError; an unknown outcome: KeyfactorUnknownOutcomeError."""
+        self.client.request('DELETE', _instance_path(instance_id))

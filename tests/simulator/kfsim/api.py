@@ -14,7 +14,7 @@ from kfsim.auth import AuthenticationFailed, authenticate
 from kfsim.clock import now
 from kfsim.fields import DEFINITION_QUERY_FIELDS, DEFINITION_SORT_FIELDS, INSTANCE_QUERY_FIELDS, INSTANCE_SORT_FIELDS
 from kfsim.listing import as_served, parse_list_request, query_parameters, select
-from kfsim.responses import error_response, json_response, no_content, signal_answer
+from kfsim.responses import error_response, json_response, lifecycle_answer, signal_answer
 from kfsim.views import (
     definition_detail, definition_summary, instance_detail, instance_summary, shape_definition, shape_instance,
 )
@@ -34,11 +34,24 @@ class Call:
     state: object
     caller: object  # auth.Caller
     record: dict  # its audit entry
-    lose_response: bool  # the fault RNG chose to drop the response if a signal is applied
+    lose_response: bool  # the fault RNG chose to drop the response if the request is applied
 
 
 def is_api_path(path, api_path):
     return path.lower().startswith("/%s/" % api_path.lower())
+
+
+def changes_state(request):
+    """Whether the request is a signal, Stop, Restart or DELETE: the requests whose answer a fault may lose."""
+    if request.method == "DELETE":
+        return True
+    return request.method == "POST" and request.path.lower().rstrip("/").endswith(("/signals", "/stop", "/restart"))
+
+
+def _drop_if_lost(call, what):
+    if call.lose_response:
+        call.record["fault"] = "lost_response"
+        raise errors.AbortConnection("%s applied; response dropped" % what)
 
 
 def _list(call, items, query_fields, sort_fields, default_sort, render):
@@ -111,18 +124,25 @@ def post_signal(call, instance_id):
         key, data = engine.parse_signal_body(_json_body(call.request))
         counted = engine.signal(state, instance, call.caller.identity, key, data, call.switches, current)
         call.runtime.audit.add_signal(call.record["seq"], instance.id, key, call.caller.identity.name, data, counted)
-    if call.lose_response:
-        call.record["fault"] = "lost_response"
-        raise errors.AbortConnection("signal applied; response dropped")
+    _drop_if_lost(call, "signal")
     return signal_answer(call.switches)
+
+
+def _audit_operation(call, operation, instance, status_before, **details):
+    call.runtime.audit.add_operation(call.record["seq"], operation, instance.id, call.caller.identity.name,
+                                     status_before, **details)
 
 
 def stop_instance(call, instance_id):
     with call.state.lock:
         current = now()
         engine.settle(call.state, current)
-        engine.stop(call.state, call.state.instance(instance_id, call.switches), call.caller.identity, current)
-    return no_content()
+        instance = call.state.instance(instance_id, call.switches)
+        before = instance.status
+        engine.stop(call.state, instance, call.caller.identity, call.switches, current)
+        _audit_operation(call, "stop", instance, before)
+    _drop_if_lost(call, "Stop")
+    return lifecycle_answer(call.switches)
 
 
 def _optional_int(params, name):
@@ -139,14 +159,24 @@ def restart_instance(call, instance_id):
     with call.state.lock:
         current = now()
         engine.settle(call.state, current)
-        engine.restart(call.state, call.state.instance(instance_id, call.switches), version, current)
-    return no_content()
+        instance = call.state.instance(instance_id, call.switches)
+        before = instance.status
+        restarted = engine.restart(call.state, instance, version, current)
+        _audit_operation(call, "restart", instance, before, version=restarted.version.number,
+                         new_instance_id=restarted.id)
+    _drop_if_lost(call, "Restart")
+    return lifecycle_answer(call.switches)
 
 
 def delete_instance(call, instance_id):
     with call.state.lock:
-        engine.delete(call.state, call.state.instance(instance_id, call.switches))
-    return no_content()
+        engine.settle(call.state, now())
+        instance = call.state.instance(instance_id, call.switches)
+        before = instance.status
+        engine.delete(call.state, instance, call.switches)
+        _audit_operation(call, "delete", instance, before)
+    _drop_if_lost(call, "DELETE")
+    return lifecycle_answer(call.switches)
 
 
 def list_definitions(call):

@@ -102,8 +102,7 @@ class Application:
         if not is_token or switches.fault_token:
             if switches.latency_ms:
                 time.sleep(switches.latency_ms / 1000.0)
-            is_signal = request.method == "POST" and request.path.lower().endswith("/signals")
-            draw = runtime.faults.draw(switches, is_signal)
+            draw = runtime.faults.draw(switches, api.changes_state(request))
         if draw.reset:
             record["fault"] = "reset"
             raise errors.AbortConnection("connection reset by fault injection")

@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, keyfactor.command contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The audit that tests and benchmarks read: every API request and every accepted signal.
+"""The audit that tests and benchmarks read: every API request, accepted signal and applied Stop, Restart, DELETE.
 
 Entries never hold a password, a token or an Authorization header: requests record the caller's
 identity, the query string and the headers without the ones that carry credentials (request bodies,
@@ -36,6 +36,7 @@ class AuditLog:
         self._seq = 0
         self._requests = []
         self._signals = []
+        self._operations = []
 
     def next_seq(self):
         with self._lock:
@@ -53,10 +54,21 @@ class AuditLog:
         with self._lock:
             self._signals.append(entry)
 
+    def add_operation(self, request_seq, operation, instance_id, caller, status_before, version=None,
+                      new_instance_id=None):
+        """A Stop, Restart or DELETE the simulator applied (whether or not its answer reached the client)."""
+        seq = self.next_seq()
+        entry = {"seq": seq, "request_seq": request_seq, "operation": operation, "instance_id": instance_id,
+                 "caller": caller, "status_before": status_before, "version": version,
+                 "new_instance_id": new_instance_id}
+        with self._lock:
+            self._operations.append(entry)
+
     def snapshot(self, since=0):
         with self._lock:
             return {
                 "requests": [entry for entry in self._requests if entry["seq"] > since],
                 "signals": [entry for entry in self._signals if entry["seq"] > since],
+                "operations": [entry for entry in self._operations if entry["seq"] > since],
                 "last_seq": self._seq,
             }

@@ -156,12 +156,13 @@ def signal(state, instance, caller, key, data, switches, now):
 
 # ------------------------------------------------------------------------------- stop, restart, delete
 
-def stop(state, instance, caller, now):
+def stop(state, instance, caller, switches, now):
+    """Stop a Suspended instance; it shows the stop_status switch's status (Rejected by default)."""
     if instance.status != "Suspended":
         raise errors.bad_request("Workflow instance %s is %s; only Suspended instances can be stopped." % (
             instance.id, instance.status), errors.INVALID_STATE)
     _cancel_pending(state, instance)
-    instance.status = "Rejected"
+    instance.status = switches.stop_status
     instance.status_message = "Stopped by %s." % caller.name
     instance.last_modified = now
 
@@ -189,6 +190,13 @@ def restart(state, instance, version_number, now):
     return restarted
 
 
-def delete(state, instance):
+# The statuses the delete_refuses switch protects: the reference documents no restriction on DELETE.
+DELETE_REFUSED = {"none": (), "running": ("Running",), "active": ("Running", "Suspended")}
+
+
+def delete(state, instance, switches):
+    if instance.status in DELETE_REFUSED[switches.delete_refuses]:
+        raise errors.bad_request("Workflow instance %s is %s; it cannot be deleted while it is %s." % (
+            instance.id, instance.status, " or ".join(DELETE_REFUSED[switches.delete_refuses])), errors.INVALID_STATE)
     _cancel_pending(state, instance)
     del state.instances[instance.id]

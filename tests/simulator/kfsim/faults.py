@@ -22,7 +22,7 @@ class FaultInjector:
     """Draws faults from one seeded RNG, in arrival order, so a sequential run is reproducible.
 
     One number is drawn per nonzero rate, always in the same order (reset, 503, lost response), and only
-    signal requests draw for the lost response.
+    state-changing requests (signals, Stop, Restart, DELETE) draw for the lost response.
     """
 
     def __init__(self, seed):
@@ -33,8 +33,8 @@ class FaultInjector:
         with self._lock:
             self._rng = random.Random(seed)
 
-    def draw(self, switches, is_signal):
-        rates = (switches.fault_reset, switches.fault_503, switches.fault_lost_response if is_signal else 0.0)
+    def draw(self, switches, changes_state):
+        rates = (switches.fault_reset, switches.fault_503, switches.fault_lost_response if changes_state else 0.0)
         if not any(rates):
             return NO_FAULT
         with self._lock:

@@ -64,8 +64,17 @@ SIGNAL_ANSWERS = {
 }
 
 
-def signal_answer(switches):
-    """The answer to an applied signal: 204 by default, a success with an odd body, or what a gateway says when busy."""
-    status, body, content_type = SIGNAL_ANSWERS[switches.signal_answer]
+def _answer(choice, switches):
+    status, body, content_type = SIGNAL_ANSWERS[choice]
     headers = {"Retry-After": str(switches.retry_after)} if status >= 400 else None
     return ApiResponse(status, body, headers, content_type)
+
+
+def signal_answer(switches):
+    """The answer to an applied signal: 204 by default, a success with an odd body, or what a gateway says when busy."""
+    return _answer(switches.signal_answer, switches)
+
+
+def lifecycle_answer(switches):
+    """The answer to an applied Stop, Restart or DELETE: 204 by default, or what a gateway says when busy."""
+    return _answer(switches.lifecycle_answer, switches)

@@ -163,7 +163,7 @@ class Switches:
     fault_reset: float = field(default=0.0, metadata=about(
         parse_rate, "share of API connections reset (RST) before processing"))
     fault_lost_response: float = field(default=0.0, metadata=about(
-        parse_rate, "share of accepted signals whose connection is reset instead of answered"))
+        parse_rate, "share of applied signals, Stops, Restarts and DELETEs whose connection is reset instead of answered"))
     latency_ms: float = field(default=0.0, metadata=about(
         parse_non_negative, "milliseconds added to every API request"))
     seed: int = field(default=0, metadata=about(
@@ -187,6 +187,14 @@ class Switches:
     signal_answer: str = field(default="204", metadata=about(
         choice("204", "200-empty", "200-html", "200-text", "200-json", "202-empty", "429", "503"),
         "the answer to an applied signal: a success with an odd body, or 429/503 with Retry-After as a gateway sends"))
+    lifecycle_answer: str = field(default="204", metadata=about(
+        choice("204", "429", "503"),
+        "the answer to an applied Stop, Restart or DELETE: 204, or 429/503 with Retry-After as a gateway sends"))
+    stop_status: str = field(default="Rejected", metadata=about(
+        choice("Rejected", "Complete", "Failed"), "the status a stopped instance shows (the reference infers Rejected)"))
+    delete_refuses: str = field(default="none", metadata=about(
+        choice("none", "running", "active"),
+        "DELETE answers 400 for: no instance, Running ones, or active ones (Running and Suspended)"))
     key_case: str = field(default="pascal", metadata=about(
         choice("pascal", "camel"),
         "keys of instance and definition bodies: PascalCase, or camelCase as the v11 spec declares"))

@@ -86,7 +86,7 @@ def test_reset_reloads_the_startup_scenario_and_switches(simulator):
     summary = simulator.reset()
     assert (summary["instances"], summary["definitions"]) == (18, 6)
     assert summary["switches"]["status_format"] == "name"
-    assert simulator.audit() == {"requests": [], "signals": [], "last_seq": 0}
+    assert simulator.audit() == {"requests": [], "signals": [], "operations": [], "last_seq": 0}
 
 
 def test_a_request_in_flight_during_a_reset_stays_in_its_own_world(simulator):
@@ -157,7 +157,8 @@ def test_config_returns_and_changes_every_switch(simulator):
                           "unknown_id_status", "require_requested_with", "advance_delay", "token_lifetime", "fault_503",
                           "retry_after", "fault_reset", "fault_lost_response", "latency_ms", "seed", "fault_token",
                           "product_version", "ignore_page_returned", "ignore_return_limit", "max_return_limit",
-                          "signal_answer", "key_case", "null_fields", "omit_fields", "signal_visibility",
+                          "signal_answer", "lifecycle_answer", "stop_status", "delete_refuses", "key_case", "null_fields", "omit_fields",
+                          "signal_visibility",
                           "status_codes", "echo_credentials", "echo_pad", "proxy_refuse"}
     changed = simulator.configure(total_count="off", unknown_id_status="400", fault_503="0.25", product_version="11.0.1")
     assert (changed["total_count"], changed["unknown_id_status"], changed["fault_503"], changed["product_version"]) == (

@@ -61,7 +61,8 @@ def test_cli_switches_set_the_startup_configuration_that_reset_restores(simulato
         "--product-version", "11.0.1", "--api-path", "Keyfactor/API", "--generate", "7", "--ignore-page-returned", "on",
         "--ignore-return-limit", "on", "--max-return-limit", "5", "--signal-answer", "200-html", "--key-case", "camel",
         "--null-fields", "Title,Definition.DisplayName", "--omit-fields", "StatusMessage",
-        "--signal-visibility", "roles", "--status-codes", "Suspended=7",
+        "--signal-visibility", "roles", "--status-codes", "Suspended=7", "--lifecycle-answer", "503",
+        "--stop-status", "Complete", "--delete-refuses", "active",
         "--echo-credentials", "json", "--echo-pad", "3", "--proxy-refuse", "on")
     expected = {"api_path": "Keyfactor/API", "status_format": "int", "total_count": False, "signal_received": "per-step",
                 "repeat_signal": "ignore", "unknown_id_status": 400, "require_requested_with": False,
@@ -70,7 +71,8 @@ def test_cli_switches_set_the_startup_configuration_that_reset_restores(simulato
                 "product_version": "11.0.1", "ignore_page_returned": True, "ignore_return_limit": True,
                 "max_return_limit": 5, "signal_answer": "200-html", "key_case": "camel",
                 "null_fields": ["Title", "Definition.DisplayName"], "omit_fields": ["StatusMessage"],
-                "signal_visibility": "roles", "status_codes": [["Suspended", 7]],
+                "signal_visibility": "roles", "status_codes": [["Suspended", 7]], "lifecycle_answer": "503",
+                "stop_status": "Complete", "delete_refuses": "active",
                 "echo_credentials": "json", "echo_pad": 3, "proxy_refuse": True}
     assert simulator.configure() == expected
     assert simulator.api_url.endswith("/Keyfactor/API")

@@ -3,6 +3,7 @@
 """POST .../Stop, POST .../Restart[?version=N] and DELETE .../{id} (reference 2, rows 6-8, and 6)."""
 
 import pytest
+import requests
 
 from kfsim.testing import default_instance_id
 
@@ -94,3 +95,85 @@ def test_an_unsupported_method_is_405(simulator):
     response = call(simulator, "PUT", 1)
     assert response.status_code == 405
     assert "allowed: DELETE, GET" in response.json()["Message"]
+
+
+def operations(simulator):
+    return [{key: entry[key] for key in ("operation", "instance_id", "caller", "status_before", "version")}
+            for entry in simulator.audit()["operations"]]
+
+
+def test_the_audit_records_each_applied_operation_and_no_refused_one(simulator):
+    assert call(simulator, "POST", 1, "/Stop").status_code == 204
+    assert call(simulator, "POST", 10, "/Stop").status_code == 400  # refused: not recorded
+    assert call(simulator, "POST", 12, "/Restart").status_code == 204
+    assert call(simulator, "DELETE", 11, user="approver2").status_code == 204
+    assert operations(simulator) == [
+        {"operation": "stop", "instance_id": default_instance_id(1), "caller": "KEYEXAMPLE\\approver1",
+         "status_before": "Suspended", "version": None},
+        {"operation": "restart", "instance_id": default_instance_id(12), "caller": "KEYEXAMPLE\\approver1",
+         "status_before": "Failed", "version": 1},
+        {"operation": "delete", "instance_id": default_instance_id(11), "caller": "KEYEXAMPLE\\approver2",
+         "status_before": "Rejected", "version": None},
+    ]
+    restart = simulator.audit()["operations"][1]
+    title = call(simulator, "GET", 12).json()["Title"]
+    assert restart["new_instance_id"] == instances_titled(simulator, title)[1]["Id"]
+
+
+@pytest.mark.parametrize("stop_status", ["Rejected", "Complete", "Failed"])
+def test_stop_status_chooses_what_a_stopped_instance_shows(simulator, stop_status):
+    simulator.configure(stop_status=stop_status)
+    assert call(simulator, "POST", 2, "/Stop").status_code == 204
+    assert call(simulator, "GET", 2).json()["Status"] == stop_status
+
+
+@pytest.mark.parametrize("refuses, refused", [
+    ("none", []), ("running", [14]), ("active", [1, 14]),
+])
+def test_delete_refuses_chooses_which_instances_cannot_be_deleted(simulator, refuses, refused):
+    simulator.configure(delete_refuses=refuses)
+    for number in (1, 10, 14):  # Suspended, Complete, Running
+        response = call(simulator, "DELETE", number)
+        if number in refused:
+            assert response.status_code == 400
+            assert "cannot be deleted while it is" in response.json()["Message"]
+            assert call(simulator, "GET", number).status_code == 200
+        else:
+            assert response.status_code == 204
+            assert call(simulator, "GET", number).status_code == 404
+    assert sorted(entry["instance_id"] for entry in operations(simulator)) == sorted(
+        default_instance_id(number) for number in (1, 10, 14) if number not in refused)
+
+
+@pytest.mark.parametrize("answer", ["429", "503"])
+def test_lifecycle_answer_says_busy_after_applying_it(simulator, answer):
+    simulator.configure(lifecycle_answer=answer, retry_after=3)
+    for method, number, operation in (("POST", 2, "/Stop"), ("POST", 12, "/Restart"), ("DELETE", 10, "")):
+        response = call(simulator, method, number, operation)
+        assert response.status_code == int(answer)
+        assert response.headers["Retry-After"] == "3"
+    assert call(simulator, "GET", 2).json()["Status"] == "Rejected"
+    assert call(simulator, "GET", 12).json()["Status"] == "CanceledForRestart"
+    assert call(simulator, "GET", 10).status_code == 404
+    assert [entry["operation"] for entry in operations(simulator)] == ["stop", "restart", "delete"]
+
+
+def test_a_lost_response_applies_the_operation_and_resets_the_connection(simulator):
+    simulator.configure(fault_lost_response=1)
+    for method, number, operation in (("POST", 2, "/Stop"), ("POST", 12, "/Restart"), ("DELETE", 10, "")):
+        with pytest.raises(requests.exceptions.ConnectionError):
+            call(simulator, method, number, operation)
+    simulator.configure(fault_lost_response=0)
+    assert call(simulator, "GET", 2).json()["Status"] == "Rejected"
+    assert call(simulator, "GET", 12).json()["Status"] == "CanceledForRestart"
+    assert call(simulator, "GET", 10).status_code == 404
+    audit = simulator.audit()
+    lost = [entry for entry in audit["requests"] if entry["fault"] == "lost_response"]
+    assert [(entry["method"], entry["status"]) for entry in lost] == [("POST", None)] * 2 + [("DELETE", None)]
+    assert [entry["request_seq"] for entry in audit["operations"]] == [entry["seq"] for entry in lost]
+
+
+def test_a_refused_operation_never_loses_its_answer(simulator):
+    simulator.configure(fault_lost_response=1)
+    assert call(simulator, "POST", 10, "/Stop").status_code == 400
+    assert simulator.audit()["operations"] == []
