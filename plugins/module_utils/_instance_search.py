@@ -20,6 +20,7 @@ from ._instance_summary import InstanceSummary
 from ._instances import DETAIL_KEYS, INSTANCE_KEYS, instance_id_of, normalize_instance, select_fields, validate_guid
 from ._parallel import read_concurrently
 from ._query import INSTANCE_FILTERS, instance_query, required_text
+from ._result_output import HandedOver
 
 SCOPES = ('all', 'started_by_me', 'assigned_to_me')
 DEFAULT_SCOPE = 'all'
@@ -41,7 +42,7 @@ LIST_OPTIONS = ('scope',) + INSTANCE_FILTERS + ('definition_name', 'sort_field',
 # from which the query is built again once the name is resolved.
 # fields: the keys to return (None: all); summary, summary_only: whether to add a summary, to return only it.
 Search = namedtuple('Search', 'instance_id scope query sort_field ascending limit page_size details concurrency '
-                              'filters definition_name fields summary summary_only', defaults=(None,) * 14)
+                              'filters definition_name fields summary summary_only', defaults=(None,) * 12 + (False,) * 2)
 
 
 def sort_field_name(value):
@@ -154,27 +155,6 @@ def find_instances(api, search, table, warn):
     return result
 
 
-class ReleasedOnCopy(list):
-    """The returned instances: a list whose first iteration hands each item over and lets it go.
-
-    Ansible copies a module's result once before printing it (AnsibleModule.exit_json masks no_log values into a
-    new structure, iterating each list once); releasing each instance as it is copied means the module never holds
-    two copies of a large listing. JSON encoders read lists directly and are unaffected; a second iteration would
-    see what was released, so it fails instead.
-    """
-
-    _released = False
-
-    def __iter__(self):
-        if self._released:
-            raise RuntimeError('the instances were already handed over')
-        self._released = True
-        for index in range(len(self)):
-            item = self[index]
-            self[index] = None
-            yield item
-
-
 class Report:
     """What a search returns, gathered one normalised instance at a time: the instances kept (with only the
     fields asked for), their count and the summary."""
@@ -182,7 +162,7 @@ class Report:
     def __init__(self, search):
         self.search = search
         self.listed = 0
-        self.instances = ReleasedOnCopy()
+        self.instances = []
         self.summary = InstanceSummary() if search.summary or search.summary_only else None
 
     def add(self, instance):
@@ -232,4 +212,7 @@ def run(module):
     """workflow_instance_info's run function for KeyfactorModule.run."""
     search = parse_search(module.params)
     api = module.workflow_api(max_connections=search.concurrency)
-    return find_instances(api, with_definition_name_resolved(api, search), module.status_table, module.warn)
+    result = find_instances(api, with_definition_name_resolved(api, search), module.status_table, module.warn)
+    if 'instances' in result:
+        result['instances'] = HandedOver(result['instances'])
+    return result

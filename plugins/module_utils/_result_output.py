@@ -17,6 +17,27 @@ from functools import partial
 BATCH = 1000
 
 
+class HandedOver(list):
+    """A module's result list whose one iteration hands each item over and lets it go.
+
+    Before printing a result, AnsibleModule.exit_json masks no_log values into a new structure, iterating each list
+    once; releasing each item as it is copied means the module never holds two copies of a large listing. JSON
+    encoders given a plain list slice of it, and write_json and secrets_in, read it without iterating it. A second
+    iteration would see what was released, so it fails instead.
+    """
+
+    _released = False
+
+    def __iter__(self):
+        if self._released:
+            raise RuntimeError('the items of this list were already handed over')
+        self._released = True
+        for index in range(len(self)):
+            item = self[index]
+            self[index] = None
+            yield item
+
+
 def write_json(result, write, encode):
     """Write the result dict as the JSON encode(result) gives, its long lists a slice at a time.
 
@@ -30,7 +51,7 @@ def write_json(result, write, encode):
     write('{')
     for position, (key, value) in enumerate(result.items()):
         write('%s%s: ' % (', ' if position else '', encode(key)))
-        if isinstance(value, list) and len(value) > BATCH:
+        if isinstance(value, list):
             write('[')
             for start in range(0, len(value), BATCH):
                 write((', ' if start else '') + encode(value[start:start + BATCH])[1:-1])

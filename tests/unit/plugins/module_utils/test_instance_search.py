@@ -119,9 +119,10 @@ def audited(simulator, run_marker):
 
 
 def list_pages(simulator, run_marker):
-    """(PageReturned, ReturnLimit) of each listing request the simulator received, in order."""
-    return [(int(entry['query']['PageReturned']), int(entry['query']['ReturnLimit']))
-            for entry in audited(simulator, run_marker) if entry['path'] == LIST_PATH]
+    """(PageReturned, ReturnLimit) of each listing request the simulator received, by page (pages after the first
+    may be read concurrently, so they arrive in any order)."""
+    return sorted((int(entry['query']['PageReturned']), int(entry['query']['ReturnLimit']))
+                  for entry in audited(simulator, run_marker) if entry['path'] == LIST_PATH)
 
 
 def detail_reads(simulator, run_marker):
