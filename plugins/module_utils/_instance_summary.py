@@ -86,7 +86,7 @@ class InstanceSummary:
             entry = self._statuses[status] = _StatusEntry()
         entry.add(instance['start_date'])
         definition = instance['definition']
-        key = (definition['id'], definition['display_name'])
+        key = (definition['display_name'], definition['id'])
         self._definitions[key] = self._definitions.get(key, 0) + 1
         if status == 'Suspended':
             key = (instance['current_step_unique_name'], instance['current_step_display_name'])
@@ -96,6 +96,6 @@ class InstanceSummary:
         return {
             'count': self.count,
             'by_status': {status: entry.result() for status, entry in sorted(self._statuses.items())},
-            'by_definition': _by_count(self._definitions, ('id', 'display_name')),
+            'by_definition': _by_count(self._definitions, ('display_name', 'id')),
             'suspended_by_step': _by_count(self._steps, ('unique_name', 'display_name')),
         }
