@@ -42,7 +42,8 @@ LIST_OPTIONS = ('scope',) + INSTANCE_FILTERS + ('definition_name', 'sort_field',
 # from which the query is built again once the name is resolved.
 # fields: the keys to return (None: all); summary, summary_only: whether to add a summary, to return only it.
 Search = namedtuple('Search', 'instance_id scope query sort_field ascending limit page_size details concurrency '
-                              'filters definition_name fields summary summary_only', defaults=(None,) * 12 + (False,) * 2)
+                              'filters definition_name fields summary summary_only',
+                    defaults=(None,) * 12 + (False,) * 2)
 
 
 def sort_field_name(value):
@@ -79,7 +80,8 @@ def parse_fields(fields, detailed, summary_only):
     detail = sorted(wanted.intersection(DETAIL_KEYS))
     if detail and not detailed:
         raise KeyfactorConfigError('fields names %s, which only a detail read returns: set details: true (or give '
-                                   'instance_id), or leave %s out.' % (', '.join(detail), 'them' if detail[1:] else 'it'))
+                                   'instance_id), or leave %s out.'
+                                   % (', '.join(detail), 'them' if detail[1:] else 'it'))
     return tuple(key for key in INSTANCE_KEYS if key in wanted)
 
 

@@ -121,10 +121,14 @@ class KeyfactorModule(AnsibleModule):
 
         ansible-core calls this hook, when it has it, with the masked result; older releases print it themselves.
         """
-        from ansible.module_utils import basic  # pylint: disable=import-outside-toplevel
-        from ansible.module_utils.common.json import Direction, get_module_encoder  # pylint: disable=import-outside-toplevel
+        # Only ansible-core 2.19 and later call this, and only they have these.
+        # pylint: disable-next=import-outside-toplevel
+        from ansible.module_utils import basic
+        # pylint: disable-next=import-outside-toplevel
+        from ansible.module_utils.common.json import Direction, get_module_encoder
 
-        encoder = get_module_encoder(basic._ANSIBLE_PROFILE, Direction.MODULE_TO_CONTROLLER)  # pylint: disable=protected-access
+        profile = basic._ANSIBLE_PROFILE  # pylint: disable=protected-access
+        encoder = get_module_encoder(profile, Direction.MODULE_TO_CONTROLLER)
         sys.stdout.write('\n')
         write_json(o, sys.stdout.write, encoder().encode)
         sys.stdout.write('\n')

@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ._errors import KeyfactorAPIError
 
-# An item of a list page is well under 2 KiB of JSON. A page may take this much per item asked (plus the slack),
-# far below the client's limit for any answer, so a server that ignores ReturnLimit cannot make a listing hold much memory.
+# An item of a list page is well under 2 KiB of JSON. A page may take this much per item asked (plus the slack), far
+# below the client's limit for any answer, so a server that ignores ReturnLimit cannot make a listing hold much memory.
 LIST_ITEM_MAX_BYTES = 16 * 1024
 LIST_PAGE_SLACK_BYTES = 64 * 1024
 

@@ -71,7 +71,8 @@ class WorkflowApi:
             params['SortField'] = sort_field
             # Keyfactor's sort order enum: 0 ascending, 1 descending.
             params['SortAscending'] = 0 if sort_ascending else 1
-        return self.client.paginate(SCOPE_PATHS[scope], params, page_size=page_size, limit=limit, concurrency=concurrency)
+        return self.client.paginate(SCOPE_PATHS[scope], params, page_size=page_size, limit=limit,
+                                    concurrency=concurrency)
 
     def is_assigned_to_me(self, instance_id):
         """Whether the instance is waiting for a signal from the authenticated caller."""

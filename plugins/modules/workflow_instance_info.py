@@ -34,14 +34,15 @@ options:
       - Which instances to list. When not set, V(all).
       - V(all) lists every instance the caller may read (C(GET /Workflow/Instances)).
       - V(started_by_me) lists the instances the caller started (C(GET /Workflow/Instances/My)).
-      - V(assigned_to_me) lists the suspended instances waiting for a signal from the caller; an instance leaves this list
-        once the caller has signalled it (C(GET /Workflow/Instances/AssignedToMe)).
+      - V(assigned_to_me) lists the suspended instances waiting for a signal from the caller; an instance leaves this
+        list once the caller has signalled it (C(GET /Workflow/Instances/AssignedToMe)).
     type: str
     choices: [all, started_by_me, assigned_to_me]
   status:
     description:
       - Only instances in one of these statuses. Several statuses are combined with OR.
-      - Allowed, in any letter case, V(Running), V(Suspended), V(Complete), V(Rejected), V(Failed) and V(CanceledForRestart).
+      - Allowed, in any letter case, V(Running), V(Suspended), V(Complete), V(Rejected), V(Failed) and
+        V(CanceledForRestart).
       - The names are sent to the server, which also matches instances when it reports statuses as integers.
     type: list
     elements: str
@@ -74,14 +75,16 @@ options:
     type: str
   initiating_user:
     description:
-      - Only instances started by this user, written as Keyfactor records it, V(DOMAIN\\user). The whole name must match.
+      - Only instances started by this user, written as Keyfactor records it, V(DOMAIN\\user). The whole name must
+        match.
     type: str
   started_after:
     description:
       - Only instances started at or after this time (inclusive).
       - An ISO 8601 date (V(2024-05-10), meaning midnight UTC) or date-time (V(2024-05-10T09:15:00Z),
         V(2024-05-10T11:15:00+02:00)). A date-time without V(Z) or an offset is taken as UTC.
-      - Together with O(started_before) it forms a half-open window, so consecutive windows neither overlap nor leave gaps.
+      - Together with O(started_before) it forms a half-open window, so consecutive windows neither overlap nor leave
+        gaps.
     type: str
   started_before:
     description:
@@ -91,8 +94,8 @@ options:
     description:
       - A raw Keyfactor C(QueryString), such as V(ReferenceId -gt 1010), combined with the other filters with AND
         (in parentheses, so an C(OR) inside it stays inside it).
-      - Fields Keyfactor documents for workflow instances are C(DefinitionId), C(Id), C(InitiatingUserName), C(LastModified),
-        C(ReferenceId), C(StartDate), C(Status), C(Title) and C(WorkflowType).
+      - Fields Keyfactor documents for workflow instances are C(DefinitionId), C(Id), C(InitiatingUserName),
+        C(LastModified), C(ReferenceId), C(StartDate), C(Status), C(Title) and C(WorkflowType).
       - Quoted values and parentheses must be balanced; the server checks the rest.
     type: str
   sort_field:
@@ -376,7 +379,9 @@ instances:
           returned: always
           sample: ApprovalStatus
         key:
-          description: The signal key to send, C(<current step unique name>.<signal name>), as O(keyfactor.command.workflow_signal#module:signal_key) takes it.
+          description:
+            - The signal key to send, C(<current step unique name>.<signal name>), as
+              O(keyfactor.command.workflow_signal#module:signal_key) takes it.
           type: str
           returned: always
           sample: RequireApproval1.ApprovalStatus
@@ -428,8 +433,14 @@ summary:
       type: dict
       returned: always
       sample:
-        Suspended: {count: 1187, oldest_start_date: '2024-01-03T08:12:44.000Z', newest_start_date: '2024-06-11T16:02:09.120Z'}
-        Failed: {count: 17, oldest_start_date: '2024-05-30T02:00:00.000Z', newest_start_date: '2024-06-10T02:00:00.000Z'}
+        Suspended:
+          count: 1187
+          oldest_start_date: '2024-01-03T08:12:44.000Z'
+          newest_start_date: '2024-06-11T16:02:09.120Z'
+        Failed:
+          count: 17
+          oldest_start_date: '2024-05-30T02:00:00.000Z'
+          newest_start_date: '2024-06-10T02:00:00.000Z'
     by_definition:
       description: How many instances each workflow definition has, the largest count first.
       type: list
@@ -514,7 +525,8 @@ ARGUMENT_SPEC = dict(
 def main():
     module = KeyfactorModule(
         argument_spec=ARGUMENT_SPEC,
-        mutually_exclusive=[('instance_id', option) for option in LIST_OPTIONS] + [('definition_id', 'definition_name')],
+        mutually_exclusive=[('instance_id', option) for option in LIST_OPTIONS]
+        + [('definition_id', 'definition_name')],
         required_by={'sort_order': 'sort_field'},
         supports_check_mode=True,
     )
