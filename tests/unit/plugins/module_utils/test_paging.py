@@ -14,13 +14,11 @@ import time
 
 import pytest
 
-from ansible_collections.keyfactor.command.plugins.module_utils._connection_options import resolve_connection
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import KeyfactorAPIError
 from ansible_collections.keyfactor.command.plugins.module_utils._paging import Pager, last_page
-from ansible_collections.keyfactor.command.plugins.module_utils._transport import ApiResponse, KeyfactorClient
-from ansible_collections.keyfactor.command.plugins.module_utils._workflow_api import WorkflowApi
+from ansible_collections.keyfactor.command.plugins.module_utils._transport import ApiResponse
 
-RUN_HEADER = 'X-Test-Run'
+RUN_HEADER = 'X-Test-Run'  # as conftest.py's api sends it
 
 
 class ScriptedServer:
@@ -127,17 +125,6 @@ def test_a_listing_that_shrank_meanwhile_ends_at_the_first_short_page():
 
 
 # --- the paging rules against the simulator, with pages read concurrently -------------------------------------------
-
-@pytest.fixture
-def api(simulator, run_marker):
-    user = simulator.user('approver1')
-    settings = resolve_connection(dict(url=simulator.host, api_path='KeyfactorAPI', username=user['username'],
-                                       password=user['password'], domain=user['domain'], validate_certs=True,
-                                       timeout=10, retries=0, headers={RUN_HEADER: run_marker}))
-    client = KeyfactorClient(settings, ca_bundle=simulator.ca_cert, max_connections=4)
-    yield WorkflowApi(client)
-    client.close()
-
 
 def generated(simulator, count):
     only_generated = {key: value for key, value in simulator.scenario.items() if key not in ('instances', 'generate')}
