@@ -7,7 +7,8 @@ expected one (so a broken run is never timed as a fast one).
 
     floor.py signal  --ids-file IDS.json --expect-sent N    read; when pending send and re-read; else read the definition once
     floor.py list    --page-size 100 --expect-count N       page through GET /Workflow/Instances
-                     [--return all|fields|summary]          print every field, a few, or only counts
+                     [--return all|fields|summary]          print every field, those of --fields, or only counts
+                     [--fields id,status,...]               the collection's names of the fields
     floor.py details --limit 1000 --page-size 100           list the first LIMIT instances, then GET each one
 
 Connection details come from the environment: KF_BENCH_API_URL, KF_BENCH_CA_CERT, KF_BENCH_USERNAME
@@ -88,8 +89,8 @@ def list_instances(api, page_size, limit=None):
     return list(iter_instances(api, page_size, limit))
 
 
-# The fields the collection's benchmark asks for with `fields`, as the API names them.
-FIELDS = ('Id', 'ReferenceId', 'Title', 'Status', 'StartDate')
+# The API's names of the collection's keys that --fields may name.
+API_NAMES = {'id': 'Id', 'reference_id': 'ReferenceId', 'title': 'Title', 'status': 'Status', 'start_date': 'StartDate'}
 
 
 def summarise(instances):
@@ -111,13 +112,14 @@ def summarise(instances):
     return {'count': count, 'by_status': statuses, 'by_definition': definitions, 'suspended_by_step': steps}
 
 
-def listed(api, page_size, returned):
-    """The listing as the collection's benchmark asks for it: every field, a few fields, or only the summary."""
+def listed(api, page_size, returned, fields=()):
+    """The listing as the collection's benchmark asks for it: every field, the given fields, or only the summary."""
     if returned == 'summary':
         summary = summarise(iter_instances(api, page_size))
         return {'count': summary['count'], 'summary': summary}
     if returned == 'fields':
-        instances = [{name: item.get(name) for name in FIELDS} for item in iter_instances(api, page_size)]
+        names = [API_NAMES[field] for field in fields]
+        instances = [{name: item.get(name) for name in names} for item in iter_instances(api, page_size)]
     else:
         instances = list(iter_instances(api, page_size))
     return {'instances': instances, 'count': len(instances)}
@@ -137,6 +139,8 @@ def parse_arguments(argv):
     list_command.add_argument('--page-size', type=int, default=100)
     list_command.add_argument('--expect-count', type=int, required=True)
     list_command.add_argument('--return', dest='returned', choices=('all', 'fields', 'summary'), default='all')
+    list_command.add_argument('--fields', type=lambda text: tuple(name for name in text.split(',') if name), default=(),
+                              help='with --return fields: the keys, as the collection names them (%s)' % ', '.join(API_NAMES))
     details_command = commands.add_parser('details')
     details_command.add_argument('--page-size', type=int, default=100)
     details_command.add_argument('--limit', type=int, required=True)
@@ -152,7 +156,7 @@ def main(argv=None):
         ok = sum(result['sent'] for result in results) == arguments.expect_sent
         output = {'results': results}
     elif arguments.command == 'list':
-        output = listed(api, arguments.page_size, arguments.returned)
+        output = listed(api, arguments.page_size, arguments.returned, arguments.fields)
         ok = output['count'] == arguments.expect_count
     else:
         instances = details(api, arguments.page_size, arguments.limit)

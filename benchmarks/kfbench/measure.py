@@ -192,10 +192,10 @@ class WayRunner:
                 return floor + ['signal', '--ids-file', str(self.ids_file(scenario)), '--expect-sent', str(step.expect_sent)]
             if scenario.kind == 'list':
                 return floor + ['list', '--page-size', str(page_size), '--expect-count', str(scenario.instances),
-                                '--return', step.listing]
+                                '--return', step.listing, '--fields', ','.join(step.fields)]
             return floor + ['details', '--page-size', str(page_size), '--limit', str(scenario.instances)]
         extra = {'expect_sent': step.expect_sent, 'page_size': page_size, 'expect_count': scenario.instances,
-                 'details': scenario.kind == 'details', 'listing': step.listing}
+                 'details': scenario.kind == 'details', 'listing': step.listing, 'fields': list(step.fields)}
         if scenario.kind == 'details':
             extra['limit'] = scenario.instances
         argv = [self.context.ansible_playbook, '-i', str(self.inventory), str(PLAYBOOKS / PLAYBOOK[way.name, scenario.kind]),
