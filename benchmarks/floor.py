@@ -76,8 +76,7 @@ def iter_instances(api, page_size, limit=None):
     while limit is None or seen < limit:
         response = api.get('/Workflow/Instances', params={'PageReturned': page, 'ReturnLimit': page_size})
         items = response.json()
-        for item in items[:None if limit is None else limit - seen]:
-            yield item
+        yield from items[:None if limit is None else limit - seen]
         seen += len(items)
         total = int(response.headers.get('x-total-count', '-1'))
         if len(items) < page_size or seen >= total >= 0:

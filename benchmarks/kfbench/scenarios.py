@@ -129,8 +129,8 @@ def scenario_large_listing(total):
 
 def scenario_concurrent_paging(total, latency_ms):
     """Scenario 3's listing with latency: pages read concurrently (x-total-count) against the floor's one by one."""
-    targets = (Target(MODULE_PER_FLOOR_PROCESS, 1 / 3.0, 'at least 3x faster than sequential paging (like for like: '
-                                                          'module process vs floor process)'),)
+    text = 'at least 3x faster than sequential paging (like for like: module process vs floor process)'
+    targets = (Target(MODULE_PER_FLOOR_PROCESS, 1 / 3.0, text),)
     return Scenario('6', '6. list %d instances, %d ms latency' % (total, latency_ms), 'list', total,
                     (Step('list', 0, targets),), _ways(True, with_uri=False), latency_ms, 'sequential')
 

@@ -132,4 +132,3 @@ class KeyfactorModule(AnsibleModule):
         sys.stdout.write('\n')
         write_json(o, sys.stdout.write, encoder().encode)
         sys.stdout.write('\n')
-

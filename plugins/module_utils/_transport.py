@@ -332,4 +332,3 @@ class KeyfactorClient:
         if status == 404 or (status == 400 and message and 'not found' in message.lower()):
             return KeyfactorNotFoundError(summary + '.', **details)
         return KeyfactorAPIError(summary + '.', **details)
-

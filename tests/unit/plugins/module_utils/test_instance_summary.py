@@ -97,9 +97,8 @@ RAW = {'Id': 'a0000000-0000-4000-8000-000000000001', 'ReferenceId': 1001, 'Title
 def test_fields_are_put_in_the_order_of_the_returned_keys_and_select_only_those():
     fields = parse_fields([' title', 'id', 'definition', 'id'], False, False)
     assert fields == ('id', 'title', 'definition')
-    assert select_fields(normalize_instance(RAW), fields) == {
-        'id': RAW['Id'], 'title': 'One', 'definition': {'id': 'd1', 'display_name': 'Web', 'version': 1,
-                                                          'workflow_type': 'Enrollment'}}
+    definition = {'id': 'd1', 'display_name': 'Web', 'version': 1, 'workflow_type': 'Enrollment'}
+    assert select_fields(normalize_instance(RAW), fields) == {'id': RAW['Id'], 'title': 'One', 'definition': definition}
     assert select_fields(normalize_instance(RAW), None) == normalize_instance(RAW)
     assert parse_fields(None, False, False) is None
 

@@ -93,7 +93,7 @@ def test_a_limit_asks_for_no_page_beyond_it():
 def test_a_consumer_that_stops_early_leaves_no_request_queued():
     server = ScriptedServer(1000, delays=(0.01, 0.02))
     items = iter(pager(server, page_size=10, concurrency=3))
-    assert [next(items)['Id'] for _ in range(25)] == list(range(25))
+    assert [next(items)['Id'] for _count in range(25)] == list(range(25))
     items.close()
     asked = len(server.asked)
     time.sleep(0.1)
