@@ -7,6 +7,8 @@ expected one (so a broken run is never timed as a fast one).
 
     floor.py signal  --ids-file IDS.json --expect-sent N    read; when pending send and re-read; else read the definition once
     floor.py list    --page-size 100 --expect-count N       page through GET /Workflow/Instances
+                     [--return all|fields|summary]          print every field, those of --fields, or only counts
+                     [--fields id,status,...]               the collection's names of the fields
     floor.py details --limit 1000 --page-size 100           list the first LIMIT instances, then GET each one
 
 Connection details come from the environment: KF_BENCH_API_URL, KF_BENCH_CA_CERT, KF_BENCH_USERNAME
@@ -68,18 +70,58 @@ def signal(api, instance_ids):
     return results
 
 
-def list_instances(api, page_size, limit=None):
+def iter_instances(api, page_size, limit=None):
     """Page through GET /Workflow/Instances until a short page, x-total-count or limit says there is no more."""
-    instances, page = [], 1
-    while limit is None or len(instances) < limit:
+    seen, page = 0, 1
+    while limit is None or seen < limit:
         response = api.get('/Workflow/Instances', params={'PageReturned': page, 'ReturnLimit': page_size})
         items = response.json()
-        instances.extend(items)
+        yield from items[:None if limit is None else limit - seen]
+        seen += len(items)
         total = int(response.headers.get('x-total-count', '-1'))
-        if len(items) < page_size or len(instances) >= total >= 0:
+        if len(items) < page_size or seen >= total >= 0:
             break
         page += 1
-    return instances if limit is None else instances[:limit]
+
+
+def list_instances(api, page_size, limit=None):
+    return list(iter_instances(api, page_size, limit))
+
+
+# The API's names of the collection's keys that --fields may name.
+API_NAMES = {'id': 'Id', 'reference_id': 'ReferenceId', 'title': 'Title', 'status': 'Status', 'start_date': 'StartDate'}
+
+
+def summarise(instances):
+    """Counts by status (oldest and newest start date), by definition, by step of Suspended instances, as they stream."""
+    statuses, definitions, steps, count = {}, {}, {}, 0
+    for instance in instances:
+        count += 1
+        entry = statuses.setdefault(instance['Status'], {'count': 0, 'oldest': None, 'newest': None})
+        entry['count'] += 1
+        started = instance.get('StartDate')
+        if started:
+            entry['oldest'] = min(entry['oldest'] or started, started)
+            entry['newest'] = max(entry['newest'] or started, started)
+        key = '%s %s' % (instance['Definition']['Id'], instance['Definition']['DisplayName'])
+        definitions[key] = definitions.get(key, 0) + 1
+        if instance['Status'] == 'Suspended':
+            key = '%s %s' % (instance['CurrentStepUniqueName'], instance['CurrentStepDisplayName'])
+            steps[key] = steps.get(key, 0) + 1
+    return {'count': count, 'by_status': statuses, 'by_definition': definitions, 'suspended_by_step': steps}
+
+
+def listed(api, page_size, returned, fields=()):
+    """The listing as the collection's benchmark asks for it: every field, the given fields, or only the summary."""
+    if returned == 'summary':
+        summary = summarise(iter_instances(api, page_size))
+        return {'count': summary['count'], 'summary': summary}
+    if returned == 'fields':
+        names = [API_NAMES[field] for field in fields]
+        instances = [{name: item.get(name) for name in names} for item in iter_instances(api, page_size)]
+    else:
+        instances = list(iter_instances(api, page_size))
+    return {'instances': instances, 'count': len(instances)}
 
 
 def details(api, page_size, limit):
@@ -95,6 +137,9 @@ def parse_arguments(argv):
     list_command = commands.add_parser('list')
     list_command.add_argument('--page-size', type=int, default=100)
     list_command.add_argument('--expect-count', type=int, required=True)
+    list_command.add_argument('--return', dest='returned', choices=('all', 'fields', 'summary'), default='all')
+    list_command.add_argument('--fields', type=lambda text: tuple(name for name in text.split(',') if name), default=(),
+                              help='with --return fields: the keys, as the collection names them (%s)' % ', '.join(API_NAMES))
     details_command = commands.add_parser('details')
     details_command.add_argument('--page-size', type=int, default=100)
     details_command.add_argument('--limit', type=int, required=True)
@@ -110,9 +155,8 @@ def main(argv=None):
         ok = sum(result['sent'] for result in results) == arguments.expect_sent
         output = {'results': results}
     elif arguments.command == 'list':
-        instances = list_instances(api, arguments.page_size)
-        ok = len(instances) == arguments.expect_count
-        output = {'instances': instances, 'count': len(instances)}
+        output = listed(api, arguments.page_size, arguments.returned, arguments.fields)
+        ok = output['count'] == arguments.expect_count
     else:
         instances = details(api, arguments.page_size, arguments.limit)
         ok = len(instances) == arguments.limit and all('Signals' in instance for instance in instances)

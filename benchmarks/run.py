@@ -21,7 +21,7 @@ from pathlib import Path
 
 from kfbench import report, result_size
 from kfbench.measure import Context, WayFailed, WayRunner, wait_until_quiet
-from kfbench.scenarios import build
+from kfbench.scenarios import BENCH_SIMULATOR, LARGE_SIMULATOR, build
 from kfbench.settings import parse_settings
 from kfsim.scenario import BUNDLED_DIR
 from kfsim.testing import run_simulator
@@ -46,10 +46,13 @@ class BenchmarkRun:
 
     def measure(self, scenario):
         rows = [report.Row(scenario, step) for step in scenario.steps]
+        for row in rows:
+            row.baseline = rows[0]
         settings = self.settings
-        for index in range(settings.warmup + settings.rounds):
-            warm = index < settings.warmup
-            measured_round = index - settings.warmup
+        warmup, rounds = (0, settings.large_rounds) if scenario.large else (settings.warmup, settings.rounds)
+        for index in range(warmup + rounds):
+            warm = index < warmup
+            measured_round = index - warmup
             self.highest_load = max(self.highest_load, os.getloadavg()[0])
             for way in scenario.ways:
                 if way.slow and (warm or measured_round >= settings.slow_rounds):
@@ -91,12 +94,14 @@ def render(rows, settings, facts):
         machine + '- load average (1, 5, 15 min): %s at the start, %s at the end, highest 1-minute value at a round start %.2f' % (
             facts['load_start'], facts['load_end'], facts['highest_load']),
         '',
-        'Rounds: %d warm-up, %d measured per way (median, with min-max in brackets); %s. Latency: %s. '
+        'Rounds: %d warm-up, %d measured per way (median, with min-max in brackets); %s; scenario 5 (minutes per run): '
+        '%d measured, no warm-up. Latency: %s. '
         'The simulator (tests/simulator) runs on the same machine and competes for its CPUs. '
         'Before each run the driver waits until other processes use at most %g%% of the CPU; a fast way\'s run during which '
         'they used more is measured again (up to %d times).' % (
-            settings.warmup, settings.rounds, slow,
-            '%d ms per request added by the simulator where a scenario says so' % settings.latency_ms,
+            settings.warmup, settings.rounds, slow, settings.large_rounds,
+            '%d ms (scenario 6: %d ms) per request added by the simulator where a scenario says so' % (
+                settings.latency_ms, settings.paging_latency_ms),
             settings.max_others_cpu, settings.retries),
         '',
         '## Wall time, peak memory and requests',
@@ -114,11 +119,12 @@ def render(rows, settings, facts):
         '',
         'Module process: the Python process that ran the keyfactor.command module, from its start (interpreter start-up, '
         'AnsiballZ unpacking, imports) to its exit after printing the result; floor process: the floor script from its '
-        'start to its exit after printing its JSON. Neither includes ansible-playbook itself.',
+        'start to its exit after printing its JSON. Neither includes ansible-playbook itself. Module result: the characters '
+        'the module process printed, the result ansible-playbook parses, copies and registers.',
         '',
         report.process_table(rows),
         '',
-        '## Targets (issue 6, from the medians above)',
+        '## Targets (issues 6 and 17, from the medians above)',
         '',
         report.targets_table(report.verdicts(rows)),
         '',
@@ -144,14 +150,19 @@ def main(argv=None):
     facts = {'load_start': report.load_average(), 'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}
     started = time.monotonic()
     log('load average %s; scenarios %s; work directory %s' % (facts['load_start'], ' '.join(settings.scenarios), work))
+    benchmark = BenchmarkRun(None, settings)
+    rows, sized = [], []
     try:
-        with run_simulator('--scenario', str(BUNDLED_DIR / 'bench.yaml')) as simulator:
-            context = Context(simulator, sys.executable, str(Path(sys.executable).parent / 'ansible-playbook'),
-                              str(Path(paths.collections_path).resolve()), work, settings.timeout, settings.profile_dir)
-            benchmark = BenchmarkRun(WayRunner(context, settings), settings)
-            scenarios = build(settings, simulator.reset()['instances'])
-            rows = [row for scenario in scenarios for row in benchmark.measure(scenario)]
-            sized = [(scenario, result_size.measure(benchmark.runner, scenario)) for scenario in scenarios if scenario.key == '2']
+        for scenario_file in (BENCH_SIMULATOR, LARGE_SIMULATOR):
+            if not build(settings, 0, scenario_file):
+                continue
+            with run_simulator('--scenario', str(BUNDLED_DIR / scenario_file)) as simulator:
+                context = Context(simulator, sys.executable, str(Path(sys.executable).parent / 'ansible-playbook'),
+                                  str(Path(paths.collections_path).resolve()), work, settings.timeout, settings.profile_dir)
+                benchmark.runner = WayRunner(context, settings)
+                scenarios = build(settings, simulator.reset()['instances'], scenario_file)
+                rows += [row for scenario in scenarios for row in benchmark.measure(scenario)]
+                sized += [(scenario, result_size.measure(benchmark.runner, scenario)) for scenario in scenarios if scenario.key == '2']
     except WayFailed as error:
         log('FAILED: %s' % error)
         return 1

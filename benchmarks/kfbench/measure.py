@@ -59,6 +59,7 @@ class Measurement:
     others_cpu: float  # share of the machine's CPU capacity other processes used during the run
     module_wall: float = None  # the collection's module process (probe), or the floor's own process
     module_peak_kb: int = None
+    result_chars: int = None  # what the collection's module process printed: the result the controller registers
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,15 +185,17 @@ class WayRunner:
 
     def command(self, scenario, way, step):
         """The argv of one step of one way."""
+        page_size = scenario.page_size or self.settings.page_size
         if way.name == FLOOR:
             floor = [self.context.python, str(FLOOR_SCRIPT)]
             if scenario.kind.startswith('signal'):
                 return floor + ['signal', '--ids-file', str(self.ids_file(scenario)), '--expect-sent', str(step.expect_sent)]
             if scenario.kind == 'list':
-                return floor + ['list', '--page-size', str(self.settings.page_size), '--expect-count', str(scenario.instances)]
-            return floor + ['details', '--page-size', str(self.settings.page_size), '--limit', str(scenario.instances)]
-        extra = {'expect_sent': step.expect_sent, 'page_size': self.settings.page_size, 'expect_count': scenario.instances,
-                 'details': scenario.kind == 'details'}
+                return floor + ['list', '--page-size', str(page_size), '--expect-count', str(scenario.instances),
+                                '--return', step.listing, '--fields', ','.join(step.fields)]
+            return floor + ['details', '--page-size', str(page_size), '--limit', str(scenario.instances)]
+        extra = {'expect_sent': step.expect_sent, 'page_size': page_size, 'expect_count': scenario.instances,
+                 'details': scenario.kind == 'details', 'listing': step.listing, 'fields': list(step.fields)}
         if scenario.kind == 'details':
             extra['limit'] = scenario.instances
         argv = [self.context.ansible_playbook, '-i', str(self.inventory), str(PLAYBOOKS / PLAYBOOK[way.name, scenario.kind]),
@@ -252,3 +255,4 @@ def _add_probe(measurement, way_name, probe_file):
         raise WayFailed('expected one %s process in the probe records of %s, found %d' % (way_name, probe_file, len(own)))
     measurement.module_wall = own[0]['wall']
     measurement.module_peak_kb = own[0]['maxrss_kb']
+    measurement.result_chars = own[0].get('stdout_chars')

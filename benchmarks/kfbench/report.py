@@ -6,7 +6,8 @@ import platform
 import statistics
 
 from kfbench.scenarios import (
-    COLLECTION, COLLECTION_PER_FLOOR, COLLECTION_PER_URI, FLOOR, MODULE_PER_FLOOR_PROCESS, PEAK_MB, REQUESTS_PER_INSTANCE, URI,
+    COLLECTION, COLLECTION_PER_FLOOR, COLLECTION_PER_URI, FLOOR, MODULE_PEAK_MB, MODULE_PEAK_PER_FLOOR_PROCESS,
+    MODULE_PER_FLOOR_PROCESS, PEAK_MB, PLAYBOOK_PEAK_FALL, REQUESTS_PER_INSTANCE, RESULT_KB, RESULT_SHRINK, URI,
 )
 
 WAYS = (COLLECTION, URI, FLOOR)
@@ -19,6 +20,7 @@ class Row:
     scenario: object
     step: object
     runs: dict = dataclasses.field(default_factory=dict)  # way name -> [Measurement]
+    baseline: object = None  # the Row of the scenario's first step, which some targets compare with
 
     def walls(self, way):
         return [run.wall for run in self.runs.get(way, [])]
@@ -34,6 +36,11 @@ class Row:
     def module_peak_mb(self, way):
         runs = self.runs.get(way)
         return max(run.module_peak_kb for run in runs) / 1024.0 if runs else None
+
+    def result_kb(self, way):
+        """The largest result the way's module process printed, in KB (None when not probed)."""
+        sizes = [run.result_chars for run in self.runs.get(way, []) if run.result_chars is not None]
+        return max(sizes) / 1024.0 if sizes else None
 
     def median_module_wall(self, way):
         runs = self.runs.get(way)
@@ -57,6 +64,18 @@ class Row:
 
     def metric(self, name):
         """The value a target is checked on, or None when a way it needs was not run."""
+        compared = {
+            MODULE_PEAK_PER_FLOOR_PROCESS: lambda: (self.module_peak_mb(COLLECTION), self.module_peak_mb(FLOOR)),
+            PLAYBOOK_PEAK_FALL: lambda: (self.baseline.peak_mb(COLLECTION), self.peak_mb(COLLECTION)),
+            RESULT_SHRINK: lambda: (self.baseline.result_kb(COLLECTION), self.result_kb(COLLECTION)),
+        }
+        if name in compared:
+            mine, theirs = compared[name]()
+            return mine / theirs if mine is not None and theirs else None
+        if name == MODULE_PEAK_MB:
+            return self.module_peak_mb(COLLECTION)
+        if name == RESULT_KB:
+            return self.result_kb(COLLECTION)
         if name == COLLECTION_PER_URI:
             return self.ratio(COLLECTION, URI)
         if name == COLLECTION_PER_FLOOR:
@@ -131,10 +150,12 @@ def main_table(rows):
 
 
 def process_table(rows):
-    header = ['Scenario', 'Run', 'module process s', 'floor process s', 'module/floor', 'module peak RSS MB', 'floor peak RSS MB']
+    header = ['Scenario', 'Run', 'module process s', 'floor process s', 'module/floor', 'module peak RSS MB', 'floor peak RSS MB',
+              'module/floor peak', 'module result KB']
     lines = [[row.scenario.title, row.step.label, _triple([row.median_module_wall(COLLECTION)], '%.2f'),
               _triple([row.median_module_wall(FLOOR)], '%.2f'), ratio_cell(row.metric(MODULE_PER_FLOOR_PROCESS)),
-              _triple([row.module_peak_mb(COLLECTION)], '%.0f'), _triple([row.module_peak_mb(FLOOR)], '%.0f')]
+              _triple([row.module_peak_mb(COLLECTION)], '%.0f'), _triple([row.module_peak_mb(FLOOR)], '%.0f'),
+              ratio_cell(row.metric(MODULE_PEAK_PER_FLOOR_PROCESS)), _triple([row.result_kb(COLLECTION)], '%.1f')]
              for row in rows if COLLECTION in row.runs and FLOOR in row.runs]
     return _table(header, lines)
 
@@ -142,8 +163,10 @@ def process_table(rows):
 def _measured(verdict):
     if verdict.value is None:
         return '-'
-    if verdict.target.metric == PEAK_MB:
+    if verdict.target.metric in (PEAK_MB, MODULE_PEAK_MB):
         return '%.0f MB' % verdict.value
+    if verdict.target.metric == RESULT_KB:
+        return '%.1f KB' % verdict.value
     if verdict.target.metric == REQUESTS_PER_INSTANCE:
         return '%.2f' % verdict.value
     return ratio_cell(verdict.value)

@@ -1,5 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The scenarios of issue 6, the ways each is done, and the targets each row is checked against."""
+"""The scenarios of issue 6 (and the large listings of issue 17), the ways each is done, and the targets each row is
+checked against."""
 import dataclasses
 
 COLLECTION, URI, FLOOR = 'collection', 'uri', 'floor'
@@ -10,6 +11,16 @@ COLLECTION_PER_FLOOR = 'collection / floor wall time'
 MODULE_PER_FLOOR_PROCESS = 'module process / floor process wall time'
 PEAK_MB = 'collection peak RSS, MB'
 REQUESTS_PER_INSTANCE = 'collection requests per instance'
+MODULE_PEAK_PER_FLOOR_PROCESS = 'module process / floor process peak RSS'
+MODULE_PEAK_MB = 'module process peak RSS, MB'
+RESULT_KB = 'module result, KB'
+# Against the scenario's first step (every field): how many times lower this step's figure is.
+PLAYBOOK_PEAK_FALL = 'ansible-playbook peak RSS, first step / this step'
+RESULT_SHRINK = 'module result, first step / this step'
+
+# The simulator scenarios (tests/simulator/scenarios) the benchmark runs on.
+BENCH_SIMULATOR = 'bench.yaml'  # the default scenario plus 10,000 pending approvals
+LARGE_SIMULATOR = 'bench-100k.yaml'  # the default scenario plus 100,000 instances of several statuses
 
 
 @dataclasses.dataclass(frozen=True)
@@ -18,8 +29,11 @@ class Target:
     limit: float
     text: str  # the target as the issue states it
     strict: bool = False  # below the limit, not at most
+    at_least: bool = False  # the limit is a floor: at least (or, strict, above) it
 
     def met(self, value):
+        if self.at_least:
+            return value > self.limit if self.strict else value >= self.limit
         return value < self.limit if self.strict else value <= self.limit
 
 
@@ -30,6 +44,8 @@ class Step:
     label: str
     expect_sent: int = 0  # signals this step must send (0 when it lists)
     targets: tuple = ()
+    listing: str = 'all'  # what a listing step returns: all (every field), fields (those of `fields`) or summary
+    fields: tuple = ()  # the returned keys the fields listing asks for
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +64,9 @@ class Scenario:
     ways: tuple
     latency_ms: int = 0
     floor_note: str = ''
+    page_size: int = None  # None: the settings' page size
+    simulator: str = BENCH_SIMULATOR
+    large: bool = False  # runs of minutes: settings.large_rounds rounds, no warm-up
 
 
 def _signal_steps(count, first_targets, rerun_targets):
@@ -90,8 +109,36 @@ def scenario_details(count, latency_ms=0, with_uri=True):
     return Scenario('3', title, 'details', count, (Step('list', 0, targets),), _ways(True, with_uri), latency_ms, 'one by one')
 
 
-def build(settings, total_instances):
-    """The scenarios the settings select, in the order of issue 6."""
+def scenario_large_listing(total):
+    """Every instance of the large simulator scenario: all fields, a few fields, the summary only."""
+    like_for_like = (Target(MODULE_PEAK_PER_FLOOR_PROCESS, 1.3, 'module peak RSS at most 1.3x the floor process\'s'),
+                     Target(MODULE_PER_FLOOR_PROCESS, 1.2, 'module wall time at most 1.2x the floor process\'s'))
+    fields = (Target(PLAYBOOK_PEAK_FALL, 3, 'with fields, ansible-playbook peak at least 3-fold lower', at_least=True),
+              Target(RESULT_SHRINK, 5, 'with fields, the registered result at least 5x smaller', at_least=True))
+    # What a job that ages or signals instances needs; and the example of the fields option's documentation, whose
+    # title (as long as a real one) is alone about a seventh of an instance: measured, not a target.
+    few, with_title = ('id', 'status', 'start_date'), ('id', 'reference_id', 'title', 'status', 'start_date')
+    summary = (Target(MODULE_PEAK_MB, 60, 'summary_only: module peak under 60 MB', strict=True),
+               Target(RESULT_KB, 10, 'summary_only: result under 10 KB', strict=True))
+    steps = (Step('all fields', 0, like_for_like), Step('fields: %s' % ', '.join(few), 0, fields, 'fields', few),
+             Step('fields: %s' % ', '.join(with_title), 0, (), 'fields', with_title),
+             Step('summary_only', 0, summary, 'summary'))
+    return Scenario('5', '5. list %d instances, pages of 1000' % total, 'list', total, steps, _ways(True, with_uri=False),
+                    page_size=1000, simulator=LARGE_SIMULATOR, large=True)
+
+
+def scenario_concurrent_paging(total, latency_ms):
+    """Scenario 3's listing with latency: pages read concurrently (x-total-count) against the floor's one by one."""
+    text = 'at least 3x faster than sequential paging (like for like: module process vs floor process)'
+    targets = (Target(MODULE_PER_FLOOR_PROCESS, 1 / 3.0, text),)
+    return Scenario('6', '6. list %d instances, %d ms latency' % (total, latency_ms), 'list', total,
+                    (Step('list', 0, targets),), _ways(True, with_uri=False), latency_ms, 'sequential')
+
+
+def build(settings, total_instances, simulator=BENCH_SIMULATOR):
+    """The scenarios the settings select that run on the simulator scenario `simulator`, in the order of the issues."""
+    if simulator == LARGE_SIMULATOR:
+        return [scenario_large_listing(total_instances)] if '5' in settings.scenarios else []
     chosen = []
     if '1' in settings.scenarios:
         chosen.append(scenario_one())
@@ -103,4 +150,6 @@ def build(settings, total_instances):
         chosen.append(scenario_details(settings.details, settings.latency_ms, settings.uri_with_latency))
     if '4' in settings.scenarios:
         chosen.append(scenario_approvals(settings.approvals, settings.latency_ms, settings.uri_with_latency))
+    if '6' in settings.scenarios:
+        chosen.append(scenario_concurrent_paging(total_instances, settings.paging_latency_ms))
     return chosen

@@ -4,7 +4,9 @@ import argparse
 import dataclasses
 import os
 
-ALL_SCENARIOS = ('1', '2', '3', '4')
+ALL_SCENARIOS = ('1', '2', '3', '4', '5', '6')
+# A smoke check leaves out the listings of 100,000 instances (minutes each).
+QUICK_SCENARIOS = ('1', '2', '3', '4', '6')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -17,6 +19,8 @@ class Settings:
     details: int  # instances read with details in scenario 3
     latency_ms: int  # added per request in scenario 4 and the second details case
     uri_with_latency: bool  # also run the uri loops with latency (about 30 minutes more)
+    paging_latency_ms: int  # added per request in scenario 6
+    large_rounds: int  # measured rounds of scenario 5 (runs of minutes; no warm-up)
     page_size: int
     max_others_cpu: float  # percent of the machine's CPU other processes may use while a way is measured
     quiet_wait: float  # seconds to wait for a quiet machine before each run
@@ -46,14 +50,18 @@ def parse_settings(argv=None):
     parser.add_argument('--warmup', type=int, default=None, help='uncounted warm-up rounds (BENCH_WARMUP, default 1)')
     parser.add_argument('--slow-rounds', type=int, default=None,
                         help='measured runs of the uri loops over hundreds of items (BENCH_SLOW_ROUNDS, default 1)')
-    parser.add_argument('--scenarios', default=_env('SCENARIOS', ' '.join(ALL_SCENARIOS)),
-                        help='which scenarios, e.g. "2 4" (BENCH_SCENARIOS, default all: 1 2 3 4)')
+    parser.add_argument('--scenarios', default=_env('SCENARIOS', ' '.join(QUICK_SCENARIOS if quick else ALL_SCENARIOS)),
+                        help='which scenarios, e.g. "2 4" (BENCH_SCENARIOS, default all: 1 2 3 4 5 6; quick: not 5)')
     parser.add_argument('--approvals', type=int, default=None, help='instances to approve in scenarios 2 and 4 (BENCH_APPROVALS, default 500)')
     parser.add_argument('--details', type=int, default=None, help='instances to read with details in scenario 3 (BENCH_DETAILS, default 1000)')
     parser.add_argument('--latency-ms', type=int, default=int(_env('LATENCY_MS', '20')),
                         help='latency added per request in scenario 4 and the second details case (BENCH_LATENCY_MS, default 20)')
     parser.add_argument('--uri-with-latency', action='store_true', default=_flag(_env('URI_WITH_LATENCY', '0')),
                         help='also run the uri loops with latency, about 30 minutes more (BENCH_URI_WITH_LATENCY=1)')
+    parser.add_argument('--paging-latency-ms', type=int, default=int(_env('PAGING_LATENCY_MS', '50')),
+                        help='latency added per request in scenario 6 (BENCH_PAGING_LATENCY_MS, default 50)')
+    parser.add_argument('--large-rounds', type=int, default=int(_env('LARGE_ROUNDS', '1')),
+                        help='measured rounds of scenario 5, 100,000 instances, no warm-up (BENCH_LARGE_ROUNDS, default 1)')
     parser.add_argument('--max-others-cpu', type=float, default=float(_env('MAX_OTHERS_CPU', '25')),
                         help="percent of the machine's CPU other processes may use while a way runs (BENCH_MAX_OTHERS_CPU, default 25)")
     parser.add_argument('--quiet-wait', type=float, default=float(_env('QUIET_WAIT', '600')),
@@ -86,6 +94,8 @@ def parse_settings(argv=None):
         details=pick(args.details, 'DETAILS', '1000', '100'),
         latency_ms=args.latency_ms,
         uri_with_latency=args.uri_with_latency,
+        paging_latency_ms=args.paging_latency_ms,
+        large_rounds=args.large_rounds,
         page_size=100,
         max_others_cpu=args.max_others_cpu,
         quiet_wait=args.quiet_wait,
@@ -96,8 +106,8 @@ def parse_settings(argv=None):
         write=args.write and not args.quick,
         command=args.command,
     )
-    if settings.rounds < 1 or settings.slow_rounds < 1 or settings.warmup < 0 or settings.retries < 0:
-        parser.error('rounds and slow rounds must be 1 or more, warm-up and retries 0 or more')
+    if min(settings.rounds, settings.slow_rounds, settings.large_rounds) < 1 or settings.warmup < 0 or settings.retries < 0:
+        parser.error('rounds, slow rounds and large rounds must be 1 or more, warm-up and retries 0 or more')
     if settings.approvals < 1 or settings.details < 1 or settings.details > 10000 or settings.approvals > 10000:
         parser.error('approvals and details must be from 1 to 10000 (the bench scenario has 10,000 pending instances)')
     return settings

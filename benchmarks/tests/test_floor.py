@@ -57,3 +57,17 @@ def test_details_lists_the_first_limit_then_reads_each(floor_env, capsys):
     code, output, requests = run_floor(floor_env, capsys, 'details', '--page-size', '5', '--limit', '7')
     assert (code, output['count'], requests) == (0, 7, 2 + 7)
     assert all('Signals' in instance for instance in output['instances'])
+
+
+def test_list_returns_a_few_fields_or_only_the_summary(floor_env, capsys):
+    _code, everything, _requests = run_floor(floor_env, capsys, 'list', '--page-size', '5', '--expect-count', '18')
+    code, output, requests = run_floor(floor_env, capsys, 'list', '--page-size', '5', '--expect-count', '18', '--return', 'fields',
+                                       '--fields', 'id,start_date')
+    assert (code, requests) == (0, 4)
+    assert output['instances'] == [{'Id': item['Id'], 'StartDate': item['StartDate']} for item in everything['instances']]
+    code, output, requests = run_floor(floor_env, capsys, 'list', '--page-size', '5', '--expect-count', '18', '--return', 'summary')
+    assert (code, requests, output['count'], 'instances' in output) == (0, 4, 18, False)
+    statuses = [item['Status'] for item in everything['instances']]
+    assert {status: entry['count'] for status, entry in output['summary']['by_status'].items()} == {
+        status: statuses.count(status) for status in set(statuses)}
+    assert sum(output['summary']['suspended_by_step'].values()) == statuses.count('Suspended')

@@ -83,12 +83,12 @@ def test_settings_defaults_quick_mode_and_errors(monkeypatch):
     for name in ('QUICK', 'ROUNDS', 'SCENARIOS', 'APPROVALS'):
         monkeypatch.delenv('BENCH_' + name, raising=False)
     full = parse_settings([])
-    assert (full.rounds, full.warmup, full.approvals, full.details, full.scenarios, full.write) == (5, 1, 500, 1000, ('1', '2', '3', '4'), True)
+    assert (full.rounds, full.warmup, full.approvals, full.details, full.scenarios, full.write) == (5, 1, 500, 1000, ('1', '2', '3', '4', '5', '6'), True)
     monkeypatch.setenv('BENCH_QUICK', '1')
     quick = parse_settings(['--rounds', '2'])
     assert (quick.rounds, quick.warmup, quick.approvals, quick.write) == (2, 0, 50, False)
     with pytest.raises(SystemExit):
-        parse_settings(['--scenarios', '5'])
+        parse_settings(['--scenarios', '7'])
 
 
 def test_build_selects_scenarios_and_leaves_uri_out_of_the_latency_cases_unless_asked(monkeypatch):
@@ -100,3 +100,37 @@ def test_build_selects_scenarios_and_leaves_uri_out_of_the_latency_cases_unless_
     assert [[way.name for way in scenario.ways] for scenario in chosen[2:]] == [['collection', 'floor']] * 2
     with_uri = scenarios.build(parse_settings(['--scenarios', '4', '--uri-with-latency']), 10018)
     assert [way.name for way in with_uri[0].ways] == ['collection', 'uri', 'floor']
+
+
+def large_rows(first, fields, summary):
+    scenario = scenarios.scenario_large_listing(100018)
+    rows = [report.Row(scenario, step, runs) for step, runs in zip(scenario.steps, (first, fields, fields, summary))]
+    for row in rows:
+        row.baseline = rows[0]
+    return rows
+
+
+def test_the_large_listing_compares_each_step_with_the_first():
+    def collection(peak_mb, result_kb, module_peak_mb=40, module_wall=10.0):
+        run = measured(20.0, peak_kb=peak_mb * 1024, module_wall=module_wall, module_peak_kb=module_peak_mb * 1024)
+        run.result_chars = int(result_kb * 1024)
+        return {scenarios.COLLECTION: [run], scenarios.FLOOR: [measured(30.0, module_wall=9.0, module_peak_kb=200 * 1024)]}
+    rows = large_rows(collection(450, 65000, module_peak_mb=250), collection(140, 12000), collection(60, 4.5, module_peak_mb=45))
+    found = {verdict.target.text: (round(verdict.value, 2), verdict.status) for verdict in report.verdicts(rows)}
+    assert found == {
+        "module peak RSS at most 1.3x the floor process's": (1.25, 'met'),
+        "module wall time at most 1.2x the floor process's": (1.11, 'met'),
+        'with fields, ansible-playbook peak at least 3-fold lower': (3.21, 'met'),
+        'with fields, the registered result at least 5x smaller': (5.42, 'met'),
+        'summary_only: module peak under 60 MB': (45, 'met'),
+        'summary_only: result under 10 KB': (4.5, 'met'),
+    }
+    assert '| 5. list 100018 instances, pages of 1000 | summary_only |' in report.process_table(rows)
+
+
+def test_scenarios_5_and_6_run_on_their_simulators():
+    settings = parse_settings(['--scenarios', '5 6'])
+    assert [scenario.title for scenario in scenarios.build(settings, 10018)] == ['6. list 10018 instances, 50 ms latency']
+    (large,) = scenarios.build(settings, 100018, scenarios.LARGE_SIMULATOR)
+    assert (large.page_size, large.large, [step.listing for step in large.steps]) == (
+        1000, True, ['all', 'fields', 'fields', 'summary'])

@@ -97,6 +97,14 @@ INFO_FIELDS = frozenset(('Id', 'Status'))
 SIGNAL_FIELDS = INFO_FIELDS | frozenset((
     'CurrentStepUniqueName', 'Definition', 'Definition.Id', 'Definition.Version', 'Signals[].SignalReceived'))
 
+# The keys of a returned instance, in order; the detail keys only come from a single-instance read.
+DETAIL_KEYS = ('signals', 'initial_data', 'current_state_data')
+INSTANCE_KEYS = ('id', 'reference_id', 'title', 'status', 'status_message', 'current_step_id',
+                 'current_step_unique_name', 'current_step_display_name', 'start_date', 'last_modified',
+                 'definition') + DETAIL_KEYS
+# Values most instances of a listing share (a handful of definitions and steps): held once, whatever the count.
+_SHARED_KEYS = ('status_message', 'current_step_id', 'current_step_unique_name', 'current_step_display_name')
+
 _MISSING = object()
 
 
@@ -263,7 +271,7 @@ def _signals(answer, step_unique_name):
     return signals
 
 
-def normalize_instance(raw, table=None, required=INFO_FIELDS, requested_id=None):
+def normalize_instance(raw, table=None, required=INFO_FIELDS, requested_id=None, shared=None):
     """snake_case view of an InstanceQueryResponse or InstanceResponse, every field checked.
 
     PascalCase keys (what the server sends) and camelCase keys (what the v11 spec declares) are both read.
@@ -271,6 +279,8 @@ def normalize_instance(raw, table=None, required=INFO_FIELDS, requested_id=None)
     models give it, raises KeyfactorAnswerError naming the instance and the field. The detail keys (signals,
     initial_data, current_state_data) appear only when the server sent them, that is for a
     single-instance read; free-form data passes through untouched.
+    shared: a dict kept across the instances of one listing, through which equal step, status message and
+    definition values are held once (a listing of 100,000 instances names a few definitions).
     """
     about = 'workflow instance %s' % requested_id if requested_id else 'a workflow instance'
     answer = _object_answer(raw, about, INFO_FIELDS | required)
@@ -296,4 +306,21 @@ def normalize_instance(raw, table=None, required=INFO_FIELDS, requested_id=None)
     for key, name in (('initial_data', 'InitialData'), ('current_state_data', 'CurrentStateData')):
         if answer.has(name):
             instance[key] = answer.get(name, _free_form) or {}
+    if shared is not None:
+        _share(instance, shared)
     return instance
+
+
+def _share(instance, shared):
+    for key in _SHARED_KEYS:
+        value = instance[key]
+        instance[key] = shared.setdefault(value, value)
+    definition = instance['definition']
+    instance['definition'] = shared.setdefault(tuple(definition.items()), definition)
+
+
+def select_fields(instance, fields):
+    """The instance with only the keys named in fields (those it has); all of them when fields is None."""
+    if fields is None:
+        return instance
+    return {key: instance[key] for key in fields if key in instance}

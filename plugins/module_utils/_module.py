@@ -7,7 +7,7 @@
 FOR INTERNAL COLLECTION USE ONLY. Supported Pythons: 3.9 and later.
 """
 
-import json
+import sys
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -16,6 +16,7 @@ from ._connection_options import (
     OptionAdapter, connection_argument_spec, given_options, masked_arguments, register_argument_secrets,
 )
 from ._errors import KeyfactorError, Redactor
+from ._result_output import secrets_in, write_json
 from ._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ._workflow_api import WorkflowApi
 
@@ -111,7 +112,23 @@ class KeyfactorModule(AnsibleModule):
         """
         result.setdefault('invocation', {'module_args': masked_arguments(self.params)})
         if self.redactor.secrets:
-            output = json.dumps(result, default=str)
-            self.no_log_values.update(secret for secret in self.redactor.secrets if secret in output)
+            self.no_log_values.update(secrets_in(result, self.redactor.secrets))
         if self._client is not None:
             self._client.close()
+
+    def _record_module_result(self, o):
+        """Print the result as ansible-core 2.19 and later do, its long lists item by item (none of it twice).
+
+        ansible-core calls this hook, when it has it, with the masked result; older releases print it themselves.
+        """
+        # Only ansible-core 2.19 and later call this, and only they have these.
+        # pylint: disable-next=import-outside-toplevel
+        from ansible.module_utils import basic
+        # pylint: disable-next=import-outside-toplevel
+        from ansible.module_utils.common.json import Direction, get_module_encoder
+
+        profile = basic._ANSIBLE_PROFILE  # pylint: disable=protected-access
+        encoder = get_module_encoder(profile, Direction.MODULE_TO_CONTROLLER)
+        sys.stdout.write('\n')
+        write_json(o, sys.stdout.write, encoder().encode)
+        sys.stdout.write('\n')

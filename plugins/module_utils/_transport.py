@@ -23,6 +23,7 @@ from ._errors import (
     KeyfactorAPIError, KeyfactorAuthError, KeyfactorConfigError, KeyfactorNotAPIError, KeyfactorNotFoundError,
     KeyfactorUnknownOutcomeError, Redactor, transport_error,
 )
+from ._paging import Pager
 from ._retry import (
     RETRY, UNKNOWN_OUTCOME, backoff_delay, classify_exception, decide_after_failure, decide_after_status,
     parse_retry_after,
@@ -45,10 +46,6 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 _CHUNK_BYTES = 256 * 1024
 # What is read of a success answer to a POST at most: it means the request was processed, whatever its body.
 _POST_ANSWER_BYTES = 64 * 1024
-# An item of a list page is well under 2 KiB of JSON. A page may take this much per item asked (plus the slack),
-# far below MAX_RESPONSE_BYTES, so a server that ignores ReturnLimit cannot make a listing hold much memory.
-LIST_ITEM_MAX_BYTES = 16 * 1024
-LIST_PAGE_SLACK_BYTES = 64 * 1024
 
 ApiResponse = namedtuple('ApiResponse', 'status headers data')
 
@@ -166,8 +163,8 @@ class KeyfactorClient:
         data = self._parse_body(content, response, method, path) if method == 'GET' else None
         return ApiResponse(response.status_code, response.headers, data)
 
-    def paginate(self, path, params=None, page_size=100, limit=None):
-        return Pager(self, path, params, page_size, limit)
+    def paginate(self, path, params=None, page_size=100, limit=None, concurrency=1):
+        return Pager(self, path, params, page_size, limit, concurrency)
 
     # --- internals ----------------------------------------------------------------------------
 
@@ -335,78 +332,3 @@ class KeyfactorClient:
         if status == 404 or (status == 400 and message and 'not found' in message.lower()):
             return KeyfactorNotFoundError(summary + '.', **details)
         return KeyfactorAPIError(summary + '.', **details)
-
-
-def _identity(item):
-    """What tells list items apart: the Id (either casing), or the whole item when it has none."""
-    if isinstance(item, dict):
-        return item.get('Id', item.get('id', item))
-    return item
-
-
-class Pager:
-    """Iterates over every item of a list endpoint, one page in memory at a time.
-
-    Stops on a short page, on the x-total-count header when the server sends it, or at `limit`. A
-    first page shorter than asked may come from a server that caps ReturnLimit: the pager then asks
-    for the next page at the size the server gave (so PageReturned counts pages of that size), unless
-    x-total-count says there is none; an empty answer ends the listing. A page with more items than
-    asked, or with the items of the page before, fails: the server does not page as asked, and going
-    on would run for ever or return duplicates. Each page may take LIST_ITEM_MAX_BYTES per item asked.
-    After iteration, `total` holds the server's count (or None) and `pages` the requests made.
-    """
-
-    def __init__(self, client, path, params, page_size, limit):
-        self._client = client
-        self._path = path
-        self._params = dict(params or {})
-        self._page_size = page_size if limit is None else min(page_size, limit)
-        self._limit = limit
-        self.total = None
-        self.pages = 0
-
-    def __iter__(self):
-        returned = 0
-        page_number, size = 1, self._page_size
-        previous = None
-        while self._limit is None or returned < self._limit:
-            items = self._fetch(page_number, size)
-            identities = [_identity(item) for item in items]
-            if identities and identities == previous:
-                raise KeyfactorAPIError(
-                    'GET %s returned the same items for PageReturned %d as for PageReturned %d: the server does not '
-                    'honour PageReturned, so the listing cannot be paged.' % (self._path, page_number, page_number - 1),
-                    status=200, method='GET', path=self._path)
-            previous = identities
-            for item in items:
-                if self._limit is not None and returned >= self._limit:
-                    return
-                returned += 1
-                yield item
-            if page_number == 1 and 0 < len(items) < size and (self.total is None or self.total > len(items)):
-                size = len(items)  # the server's own page size; PageReturned 2 starts right after this page
-            elif len(items) < size or (self.total is not None and page_number * size >= self.total):
-                return
-            page_number += 1
-
-    def _fetch(self, page_number, size):
-        """The items of one page, checked to be a list of at most `size` items."""
-        params = dict(self._params, PageReturned=page_number, ReturnLimit=size)
-        response = self._client.request(
-            'GET', self._path, params=params, max_bytes=LIST_PAGE_SLACK_BYTES + size * LIST_ITEM_MAX_BYTES,
-            oversize_hint='far more than a page of %d items needs: the server may ignore ReturnLimit' % size)
-        self.pages += 1
-        items = response.data
-        if not isinstance(items, list):
-            raise KeyfactorAPIError(
-                'GET %s returned %s instead of a JSON list.' % (self._path, type(items).__name__),
-                status=response.status, method='GET', path=self._path)
-        if len(items) > size:
-            raise KeyfactorAPIError(
-                'GET %s returned %d items for ReturnLimit %d: the server does not honour ReturnLimit, so the listing '
-                'cannot be paged.' % (self._path, len(items), size),
-                status=response.status, method='GET', path=self._path)
-        header = response.headers.get('x-total-count', '')
-        if header.isdigit():
-            self.total = int(header)
-        return items

@@ -61,8 +61,9 @@ class WorkflowApi:
         if self._api_missing is not None:
             raise self._api_missing
 
-    def list_instances(self, scope='all', query=None, sort_field=None, sort_ascending=True, page_size=100, limit=None):
-        """A Pager over InstanceQueryResponse items of one of the three list endpoints."""
+    def list_instances(self, scope='all', query=None, sort_field=None, sort_ascending=True, page_size=100, limit=None,
+                       concurrency=1):
+        """A Pager over InstanceQueryResponse items of one of the three list endpoints (`concurrency` pages at once)."""
         params = {}
         if query:
             params['QueryString'] = query
@@ -70,7 +71,8 @@ class WorkflowApi:
             params['SortField'] = sort_field
             # Keyfactor's sort order enum: 0 ascending, 1 descending.
             params['SortAscending'] = 0 if sort_ascending else 1
-        return self.client.paginate(SCOPE_PATHS[scope], params, page_size=page_size, limit=limit)
+        return self.client.paginate(SCOPE_PATHS[scope], params, page_size=page_size, limit=limit,
+                                    concurrency=concurrency)
 
     def is_assigned_to_me(self, instance_id):
         """Whether the instance is waiting for a signal from the authenticated caller."""

@@ -12,7 +12,7 @@ description:
   - Reads workflow instances from Keyfactor Command, either one instance by its ID or a filtered, sorted listing of all
     instances, of the instances the caller started, or of the instances waiting for the caller's signal.
   - The filters are combined with AND and sent to Keyfactor as one C(QueryString), quoted and escaped; the listing is
-    paged through for you, one page in memory at a time.
+    paged through for you, a few pages in memory at a time (see O(concurrency)).
   - The returned instances feed M(keyfactor.command.workflow_signal) directly; see the examples.
   - This module only reads. It never changes anything and runs the same way in check mode.
 extends_documentation_fragment:
@@ -34,14 +34,15 @@ options:
       - Which instances to list. When not set, V(all).
       - V(all) lists every instance the caller may read (C(GET /Workflow/Instances)).
       - V(started_by_me) lists the instances the caller started (C(GET /Workflow/Instances/My)).
-      - V(assigned_to_me) lists the suspended instances waiting for a signal from the caller; an instance leaves this list
-        once the caller has signalled it (C(GET /Workflow/Instances/AssignedToMe)).
+      - V(assigned_to_me) lists the suspended instances waiting for a signal from the caller; an instance leaves this
+        list once the caller has signalled it (C(GET /Workflow/Instances/AssignedToMe)).
     type: str
     choices: [all, started_by_me, assigned_to_me]
   status:
     description:
       - Only instances in one of these statuses. Several statuses are combined with OR.
-      - Allowed, in any letter case, V(Running), V(Suspended), V(Complete), V(Rejected), V(Failed) and V(CanceledForRestart).
+      - Allowed, in any letter case, V(Running), V(Suspended), V(Complete), V(Rejected), V(Failed) and
+        V(CanceledForRestart).
       - The names are sent to the server, which also matches instances when it reports statuses as integers.
     type: list
     elements: str
@@ -74,14 +75,16 @@ options:
     type: str
   initiating_user:
     description:
-      - Only instances started by this user, written as Keyfactor records it, V(DOMAIN\\user). The whole name must match.
+      - Only instances started by this user, written as Keyfactor records it, V(DOMAIN\\user). The whole name must
+        match.
     type: str
   started_after:
     description:
       - Only instances started at or after this time (inclusive).
       - An ISO 8601 date (V(2024-05-10), meaning midnight UTC) or date-time (V(2024-05-10T09:15:00Z),
         V(2024-05-10T11:15:00+02:00)). A date-time without V(Z) or an offset is taken as UTC.
-      - Together with O(started_before) it forms a half-open window, so consecutive windows neither overlap nor leave gaps.
+      - Together with O(started_before) it forms a half-open window, so consecutive windows neither overlap nor leave
+        gaps.
     type: str
   started_before:
     description:
@@ -91,8 +94,8 @@ options:
     description:
       - A raw Keyfactor C(QueryString), such as V(ReferenceId -gt 1010), combined with the other filters with AND
         (in parentheses, so an C(OR) inside it stays inside it).
-      - Fields Keyfactor documents for workflow instances are C(DefinitionId), C(Id), C(InitiatingUserName), C(LastModified),
-        C(ReferenceId), C(StartDate), C(Status), C(Title) and C(WorkflowType).
+      - Fields Keyfactor documents for workflow instances are C(DefinitionId), C(Id), C(InitiatingUserName),
+        C(LastModified), C(ReferenceId), C(StartDate), C(Status), C(Title) and C(WorkflowType).
       - Quoted values and parentheses must be balanced; the server checks the rest.
     type: str
   sort_field:
@@ -132,9 +135,39 @@ options:
     default: false
   concurrency:
     description:
-      - How many detail reads of O(details=true) run at the same time, over one connection pool. From 1 to 32.
+      - How many requests run at the same time, over one connection pool, from 1 to 32.
+      - Applies to the detail reads of O(details=true) and to the listing's pages once the server has said how many
+        instances match (the C(x-total-count) header of the first page). The pages are still checked and returned
+        in order, and at most this many wait in memory. Without that header the pages are read one by one.
     type: int
     default: 8
+  fields:
+    description:
+      - Return only these keys of each instance, for example V([id, reference_id, title, status, start_date]). When
+        not set, every key is returned.
+      - A few keys instead of all makes a large listing much lighter for Ansible, which parses, copies and stores
+        every returned value (in AWX, in each job event), and for the module, which holds only the keys asked for.
+      - Valid names are the keys of RV(instances). RV(instances[].signals), RV(instances[].initial_data) and
+        RV(instances[].current_state_data) need O(details=true) or O(instance_id). An unknown name fails the task,
+        listing the valid ones.
+      - Cannot be combined with O(summary_only).
+    type: list
+    elements: str
+    version_added: 1.1.0
+  summary:
+    description:
+      - Also return RV(summary), counts and start dates of the instances found, computed while the pages are read.
+    type: bool
+    default: false
+    version_added: 1.1.0
+  summary_only:
+    description:
+      - Return RV(summary) and RV(count) but no RV(instances). The module then holds no instance at all, so a report
+        over hundreds of thousands of instances takes little memory and returns a few kilobytes.
+      - Cannot be combined with O(details) or O(fields).
+    type: bool
+    default: false
+    version_added: 1.1.0
 notes:
   - Options are checked before any request; a malformed GUID, an unknown status or sort field, a date that is not
     ISO 8601, an empty filter value or an unbalanced O(query) fails the task at once, naming what is allowed.
@@ -217,6 +250,18 @@ EXAMPLES = r'''
     query: ReferenceId -ge 1000 OR Title -contains "urgent"
   register: urgent
 
+- name: How many instances wait where, and since when, without returning any of them
+  keyfactor.command.workflow_instance_info:
+    status: [Suspended, Failed]
+    summary_only: true
+  register: report
+
+- name: Only the keys a report needs, from a long listing
+  keyfactor.command.workflow_instance_info:
+    status: Suspended
+    fields: [id, reference_id, title, start_date]
+  register: light
+
 - name: Check mode reads the same way and never reports a change
   keyfactor.command.workflow_instance_info:
     scope: started_by_me
@@ -230,6 +275,8 @@ EXAMPLES = r'''
       - mine.instances | length == mine.count
       - mine.total is not defined or mine.total >= mine.count
       - revocations.instances | map(attribute='status') | difference(['Failed', 'Rejected']) == []
+      - report.summary.count == report.count
+      - report.summary.by_status.Suspended is not defined or report.summary.by_status.Suspended.count > 0
 '''
 
 RETURN = r'''
@@ -237,7 +284,8 @@ instances:
   description:
     - The instances found, in the server's order (or O(sort_field)'s). Always a list; empty when nothing matches or when
       O(instance_id) is unknown.
-  returned: always
+    - With O(fields), each instance has only the keys named there.
+  returned: unless O(summary_only=true)
   type: list
   elements: dict
   contains:
@@ -331,7 +379,9 @@ instances:
           returned: always
           sample: ApprovalStatus
         key:
-          description: The signal key to send, C(<current step unique name>.<signal name>), as O(keyfactor.command.workflow_signal#module:signal_key) takes it.
+          description:
+            - The signal key to send, C(<current step unique name>.<signal name>), as
+              O(keyfactor.command.workflow_signal#module:signal_key) takes it.
           type: str
           returned: always
           sample: RequireApproval1.ApprovalStatus
@@ -356,10 +406,83 @@ instances:
       returned: when O(details=true) or O(instance_id) is set
       sample: {}
 count:
-  description: How many instances were returned (the length of RV(instances)).
+  description:
+    - How many instances were found (the length of RV(instances)); with O(summary_only=true), how many the summary
+      counts.
   returned: always
   type: int
   sample: 3
+summary:
+  description:
+    - Counts and start dates of the instances found (the same instances as RV(instances), so O(limit) applies),
+      computed while the listing is read.
+  returned: when O(summary=true) or O(summary_only=true)
+  type: dict
+  version_added: 1.1.0
+  contains:
+    count:
+      description: How many instances the summary counts.
+      type: int
+      returned: always
+      sample: 1204
+    by_status:
+      description:
+        - One entry per status found, keyed by its name (as RV(instances[].status) gives it).
+        - The start dates are compared as instants, whatever their offset or precision, and returned as the server
+          sent them; V(null) when no instance of the status has a start date the module can read.
+      type: dict
+      returned: always
+      sample:
+        Suspended:
+          count: 1187
+          oldest_start_date: '2024-01-03T08:12:44.000Z'
+          newest_start_date: '2024-06-11T16:02:09.120Z'
+        Failed:
+          count: 17
+          oldest_start_date: '2024-05-30T02:00:00.000Z'
+          newest_start_date: '2024-06-10T02:00:00.000Z'
+    by_definition:
+      description: How many instances each workflow definition has, the largest count first.
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        id:
+          description: The definition's GUID.
+          type: str
+          returned: always
+          sample: 2f6d8e14-0c3b-4e55-a9d7-61b0c8e2f4a1
+        display_name:
+          description: The definition's display name.
+          type: str
+          returned: always
+          sample: Web Server Enrollment Approval
+        count:
+          description: How many of the instances run it.
+          type: int
+          returned: always
+          sample: 1150
+    suspended_by_step:
+      description: Where the Suspended instances wait, one entry per step, the largest count first.
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        unique_name:
+          description: The step's unique name, the part of a signal key before the period.
+          type: str
+          returned: always
+          sample: RequireApproval1
+        display_name:
+          description: The step's display name.
+          type: str
+          returned: always
+          sample: Require Approval
+        count:
+          description: How many Suspended instances wait at it.
+          type: int
+          returned: always
+          sample: 1187
 total:
   description:
     - How many instances match the filters in all, as the server reports it in the C(x-total-count) header. It can be
@@ -393,13 +516,17 @@ ARGUMENT_SPEC = dict(
     page_size=dict(type='int', default=100),
     details=dict(type='bool', default=False),
     concurrency=dict(type='int', default=8),
+    fields=dict(type='list', elements='str'),
+    summary=dict(type='bool', default=False),
+    summary_only=dict(type='bool', default=False),
 )
 
 
 def main():
     module = KeyfactorModule(
         argument_spec=ARGUMENT_SPEC,
-        mutually_exclusive=[('instance_id', option) for option in LIST_OPTIONS] + [('definition_id', 'definition_name')],
+        mutually_exclusive=[('instance_id', option) for option in LIST_OPTIONS]
+        + [('definition_id', 'definition_name')],
         required_by={'sort_order': 'sort_field'},
         supports_check_mode=True,
     )

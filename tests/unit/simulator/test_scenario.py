@@ -58,6 +58,18 @@ def test_the_bench_scenario_extends_the_default_with_10000_generated_instances()
     assert {instance.status for instance in generated} == {"Suspended"}
 
 
+def test_the_large_bench_scenario_has_100000_instances_of_several_definitions_and_statuses():
+    world = load_world(BUNDLED_DIR / "bench-100k.yaml")
+    generated = world.instances[18:]
+    assert len(generated) == 100000 and len({instance.id for instance in world.instances}) == 100018
+    counts = {}
+    for instance in generated:
+        key = (instance.definition.display_name, instance.status)
+        counts[key] = counts.get(key, 0) + 1
+    assert counts == {("Web Server Enrollment Approval", "Suspended"): 40000, ("Code Signing Dual Approval", "Suspended"): 10000,
+                      ("Web Server Enrollment Approval", "Complete"): 40000, ("30 Day Auto Renew", "Failed"): 10000}
+
+
 def test_generate_argument_adds_instances_of_the_first_definition():
     world = load_world(DEFAULT_SCENARIO, generate=5)
     added = world.instances[18:]

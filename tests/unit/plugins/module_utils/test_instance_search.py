@@ -9,21 +9,18 @@ The paging cases count the requests the simulator received, with and without x-t
 
 import pytest
 
-from ansible_collections.keyfactor.command.plugins.module_utils._connection import resolve_connection
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import KeyfactorAPIError, KeyfactorConfigError
 from ansible_collections.keyfactor.command.plugins.module_utils._instance_search import (
     SORT_FIELDS, Search, find_instances, parse_search, sort_field_name,
 )
 from ansible_collections.keyfactor.command.plugins.module_utils._instances import STATUS_NAMES, status_table
-from ansible_collections.keyfactor.command.plugins.module_utils._transport import KeyfactorClient
-from ansible_collections.keyfactor.command.plugins.module_utils._workflow_api import WorkflowApi
 
 from kfsim.testing import default_instance_id  # pylint: disable=import-error
 
 ALL_INSTANCES = 18  # the default scenario
 SUSPENDED = [default_instance_id(n) for n in list(range(1, 10)) + [16, 17]]
 LIST_PATH = '/KeyfactorAPI/Workflow/Instances'
-RUN_HEADER = 'X-Test-Run'
+RUN_HEADER = 'X-Test-Run'  # as conftest.py's api sends it
 
 
 def options(**given):
@@ -97,18 +94,6 @@ def warnings():
     return []
 
 
-@pytest.fixture
-def api(simulator, run_marker):
-    """A WorkflowApi for approver1, trusting exactly the simulator's CA."""
-    user = simulator.user('approver1')
-    settings = resolve_connection(dict(url=simulator.host, api_path='KeyfactorAPI', username=user['username'],
-                                       password=user['password'], domain=user['domain'], validate_certs=True,
-                                       timeout=10, retries=0, headers={RUN_HEADER: run_marker}))
-    client = KeyfactorClient(settings, ca_bundle=simulator.ca_cert, max_connections=8)
-    yield WorkflowApi(client)
-    client.close()
-
-
 def find(api, warnings, table=None, **given):
     return find_instances(api, parse_search(options(**given)), table or STATUS_NAMES, warnings.append)
 
@@ -119,9 +104,10 @@ def audited(simulator, run_marker):
 
 
 def list_pages(simulator, run_marker):
-    """(PageReturned, ReturnLimit) of each listing request the simulator received, in order."""
-    return [(int(entry['query']['PageReturned']), int(entry['query']['ReturnLimit']))
-            for entry in audited(simulator, run_marker) if entry['path'] == LIST_PATH]
+    """(PageReturned, ReturnLimit) of each listing request the simulator received, by page (pages after the first
+    may be read concurrently, so they arrive in any order)."""
+    return sorted((int(entry['query']['PageReturned']), int(entry['query']['ReturnLimit']))
+                  for entry in audited(simulator, run_marker) if entry['path'] == LIST_PATH)
 
 
 def detail_reads(simulator, run_marker):

@@ -22,9 +22,8 @@ from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
     KeyfactorAPIError, KeyfactorAuthError, KeyfactorConfigError, KeyfactorNotAPIError, KeyfactorNotFoundError,
     KeyfactorTransportError, KeyfactorUnknownOutcomeError,
 )
-from ansible_collections.keyfactor.command.plugins.module_utils._transport import (
-    LIST_ITEM_MAX_BYTES, LIST_PAGE_SLACK_BYTES, KeyfactorClient,
-)
+from ansible_collections.keyfactor.command.plugins.module_utils._paging import LIST_ITEM_MAX_BYTES, LIST_PAGE_SLACK_BYTES
+from ansible_collections.keyfactor.command.plugins.module_utils._transport import KeyfactorClient
 from ansible_collections.keyfactor.command.plugins.module_utils._workflow_api import WorkflowApi
 
 from kfsim.testing import SIMULATOR_DIR, default_instance_id  # pylint: disable=import-error
