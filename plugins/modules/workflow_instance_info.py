@@ -522,11 +522,14 @@ ARGUMENT_SPEC = dict(
 )
 
 
+# One instance by id takes no listing option; a definition is given by id or by name.
+MUTUALLY_EXCLUSIVE = [('instance_id', option) for option in LIST_OPTIONS] + [('definition_id', 'definition_name')]
+
+
 def main():
     module = KeyfactorModule(
         argument_spec=ARGUMENT_SPEC,
-        mutually_exclusive=[('instance_id', option) for option in LIST_OPTIONS]
-        + [('definition_id', 'definition_name')],
+        mutually_exclusive=MUTUALLY_EXCLUSIVE,
         required_by={'sort_order': 'sort_field'},
         supports_check_mode=True,
     )
