@@ -124,7 +124,7 @@ def render(rows, settings, facts):
         '',
         report.process_table(rows),
         '',
-        '## Targets (issues 6 and 17, from the medians above)',
+        '## Targets (from the medians above)',
         '',
         report.targets_table(report.verdicts(rows)),
         '',
@@ -147,6 +147,8 @@ def main(argv=None):
     work = Path(paths.work_dir) if paths.work_dir else Path(tempfile.mkdtemp(prefix='kf-bench-'))
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    if settings.profile_dir:
+        Path(settings.profile_dir).mkdir(parents=True, exist_ok=True)
     facts = {'load_start': report.load_average(), 'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}
     started = time.monotonic()
     log('load average %s; scenarios %s; work directory %s' % (facts['load_start'], ' '.join(settings.scenarios), work))

@@ -13,7 +13,7 @@ from kfsim import engine, errors
 from kfsim.auth import AuthenticationFailed, authenticate
 from kfsim.clock import now
 from kfsim.fields import DEFINITION_QUERY_FIELDS, DEFINITION_SORT_FIELDS, INSTANCE_QUERY_FIELDS, INSTANCE_SORT_FIELDS
-from kfsim.listing import as_served, parse_list_request, query_parameters, select
+from kfsim.listing import as_served, matching, page_of, parse_list_request, query_parameters
 from kfsim.responses import error_response, json_response, lifecycle_answer, signal_answer
 from kfsim.views import (
     definition_detail, definition_summary, instance_detail, instance_summary, shape_definition, shape_instance,
@@ -54,25 +54,38 @@ def _drop_if_lost(call, what):
         raise errors.AbortConnection("%s applied; response dropped" % what)
 
 
-def _list(call, items, query_fields, sort_fields, default_sort, render):
-    """A list endpoint: ``items()`` (called under the lock) filtered, sorted and paged per the list parameters."""
-    list_request = as_served(parse_list_request(query_parameters(call.request.args), query_fields, sort_fields,
-                                                default_sort), call.switches)
+def _list(call, items, query_fields, sort_fields, default_sort, render, kept_as=None):
+    """A list endpoint: ``items()`` (called under the lock) filtered, sorted and paged per the list parameters.
+
+    kept_as: a name under which the filtered, sorted items may be kept until an instance changes (state.listing).
+    """
+    params = query_parameters(call.request.args)
+    list_request = as_served(parse_list_request(params, query_fields, sort_fields, default_sort), call.switches)
     with call.state.lock:
         engine.settle(call.state, now())
-        page, total = select(items(), list_request)
+        if kept_as is None:
+            matched = matching(items(), list_request)
+        else:
+            key = (kept_as, params.get("querystring", ""), params.get("sortfield") or default_sort,
+                   params.get("sortascending", ""))
+            matched = call.state.listing(key, lambda: matching(items(), list_request))
+        page, total = page_of(matched, list_request)
         body = [render(item) for item in page]
     headers = {"x-total-count": str(total)} if call.switches.total_count else None
     return json_response(body, headers=headers)
 
 
 def _list_instances(call, keep=None):
-    """Instances (those ``keep`` accepts, if given), in scenario order before sorting."""
-    def matching():
+    """Instances (those ``keep`` accepts, if given), in scenario order before sorting.
+
+    Every instance (no ``keep``) is a listing the simulator keeps between pages; those of a caller are not.
+    """
+    def matching_instances():
         instances = call.state.instances.values()
         return instances if keep is None else [instance for instance in instances if keep(instance)]
-    return _list(call, matching, INSTANCE_QUERY_FIELDS, INSTANCE_SORT_FIELDS, "CurrentStepDisplayName",
-                 lambda instance: shape_instance(instance_summary(instance, call.switches), call.switches))
+    return _list(call, matching_instances, INSTANCE_QUERY_FIELDS, INSTANCE_SORT_FIELDS, "CurrentStepDisplayName",
+                 lambda instance: shape_instance(instance_summary(instance, call.switches), call.switches),
+                 kept_as="instances" if keep is None else None)
 
 
 def list_instances(call):

@@ -75,6 +75,7 @@ def settle(state, now):
             pending = instance.pending
             _decide(instance, pending.advance, pending.decided_by, pending.due)
             state.pending.discard(instance_id)
+            state.changed()
 
 
 def _cancel_pending(state, instance):
@@ -147,6 +148,7 @@ def signal(state, instance, caller, key, data, switches, now):
         return False
     instance.received.append(ReceivedSignal(caller.name, step_signal.name, approved))
     instance.last_modified = now
+    state.changed()
     if instance.pending is None:
         outcome = _outcome(instance, approved)
         if outcome is not None:
@@ -165,6 +167,7 @@ def stop(state, instance, caller, switches, now):
     instance.status = switches.stop_status
     instance.status_message = "Stopped by %s." % caller.name
     instance.last_modified = now
+    state.changed()
 
 
 def restart(state, instance, version_number, now):
@@ -187,6 +190,7 @@ def restart(state, instance, version_number, now):
         initial_data=dict(instance.initial_data), current_state_data={})
     begin(restarted, now)
     state.instances[restarted.id] = restarted
+    state.changed()
     return restarted
 
 
@@ -200,3 +204,4 @@ def delete(state, instance, switches):
             instance.id, instance.status, " or ".join(DELETE_REFUSED[switches.delete_refuses])), errors.INVALID_STATE)
     _cancel_pending(state, instance)
     del state.instances[instance.id]
+    state.changed()

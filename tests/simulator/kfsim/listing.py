@@ -82,11 +82,17 @@ def as_served(list_request, switches):
     return dataclasses.replace(list_request, page=page, limit=limit)
 
 
-def select(items, list_request):
-    """Filter, sort and page; return (page, total matched). Ties keep the order of ``items`` (stable sort)."""
+def matching(items, list_request):
+    """The items the QueryString matches, sorted as asked. Ties keep the order of ``items`` (stable sort)."""
     matched = [item for item in items if list_request.predicate(item)] if list_request.predicate else list(items)
     matched.sort(key=list_request.sort_field.sort_key, reverse=list_request.descending)
+    return matched
+
+
+def page_of(matched, list_request):
+    """The page of the matched items the request asks for; (page, total matched)."""
     if list_request.limit is None:  # ignore_return_limit
         return matched, len(matched)
     start = (list_request.page - 1) * list_request.limit
     return matched[start:start + list_request.limit], len(matched)
+

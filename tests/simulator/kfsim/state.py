@@ -9,6 +9,9 @@ from kfsim.auth import Directory
 from kfsim.model import canonical_guid
 
 
+LISTINGS_KEPT = 8  # distinct (QueryString, SortField, SortAscending) listings kept between changes
+
+
 class SimulatorState:
     """Definitions, instances and the directory of a scenario.
 
@@ -23,6 +26,21 @@ class SimulatorState:
         self.instances = {instance.id: instance for instance in world.instances}
         self.pending = set()  # ids of instances with a PendingTransition
         self._next_reference = max((instance.reference_id for instance in world.instances), default=1000) + 1
+        # A listing's filtered and sorted instances, kept until any instance changes: paging through 10,000
+        # instances must not sort them again for every page, or the simulator, not the client, sets the pace.
+        self._listings = {}
+
+    def changed(self):
+        """Record that an instance was added, removed or changed (callers hold ``lock``)."""
+        self._listings.clear()
+
+    def listing(self, key, build):
+        """The value build() gives for ``key``, kept until the next change (callers hold ``lock``)."""
+        if key not in self._listings:
+            if len(self._listings) >= LISTINGS_KEPT:
+                self._listings.clear()
+            self._listings[key] = build()
+        return self._listings[key]
 
     def next_reference_id(self):
         reference_id = self._next_reference

@@ -2,6 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Instance endpoints: GET by id, the three list endpoints, paging, sorting and parameter spellings (reference 2)."""
 
+import time
+
 import pytest
 
 from kfsim.testing import default_instance_id
@@ -177,3 +179,46 @@ def test_my_and_assigned_to_me_take_the_list_parameters(simulator):
                     **{"instanceQuery.queryString": "WorkflowType -eq Revocation", "instanceQuery.returnLimit": "1"})
     assert [item["Id"] for item in response.json()] == [default_instance_id(6)]
     assert response.headers["x-total-count"] == "3"
+
+
+def _suspended_ids(simulator):
+    listed = _get(simulator, "/Workflow/Instances", QueryString="Status -eq Suspended", ReturnLimit=100).json()
+    return {item["Id"] for item in listed}
+
+
+def _post(simulator, path, **body):
+    with simulator.session("approver1") as session:
+        return session.request("DELETE" if body.pop("delete", False) else "POST", simulator.api_url + path,
+                               json=body or None, timeout=10)
+
+
+def test_a_listing_kept_between_pages_shows_every_change_at_once(simulator):
+    """The simulator keeps a sorted listing between pages; a signal, Stop, DELETE or Restart must show in the next one."""
+    approved, stopped, deleted = default_instance_id(1), default_instance_id(2), default_instance_id(3)
+    before = _suspended_ids(simulator)
+    assert {approved, stopped, deleted} <= before
+    assert _post(simulator, "/Workflow/Instances/%s/Signals" % approved,
+                 SignalKey="RequireApproval1.ApprovalStatus", Data={"Approved": True}).status_code == 204
+    assert _post(simulator, "/Workflow/Instances/%s/Stop" % stopped).status_code == 204
+    assert _post(simulator, "/Workflow/Instances/%s" % deleted, delete=True).status_code == 204
+    assert _post(simulator, "/Workflow/Instances/%s/Restart" % default_instance_id(12)).status_code == 204  # Failed
+    after = _suspended_ids(simulator)
+    expected = {item["Id"] for item in _get(simulator, "/Workflow/Instances", ReturnLimit=100).json()
+                if item["Status"] == "Suspended"}
+    assert after == expected
+    assert stopped not in after and deleted not in after
+    assert len(after - before) == 1  # the restarted copy of the Failed instance, at its first approval
+    assert (approved in after) == (_get(simulator, "/Workflow/Instances/" + approved).json()["Status"] == "Suspended")
+
+
+def test_a_listing_kept_between_pages_shows_a_delayed_outcome_once_it_is_due(simulator):
+    simulator.configure(advance_delay=0.5)
+    instance_id = default_instance_id(1)
+    assert _post(simulator, "/Workflow/Instances/%s/Signals" % instance_id,
+                 SignalKey="RequireApproval1.ApprovalStatus", Data={"Approved": True}).status_code == 204
+    assert instance_id in _suspended_ids(simulator)
+    deadline = time.monotonic() + 15
+    while _get(simulator, "/Workflow/Instances/" + instance_id).json()["Status"] == "Suspended":
+        assert time.monotonic() < deadline, "the delayed outcome never came"
+        time.sleep(0.05)
+    assert instance_id not in _suspended_ids(simulator)
