@@ -95,4 +95,3 @@ def page_of(matched, list_request):
         return matched, len(matched)
     start = (list_request.page - 1) * list_request.limit
     return matched[start:start + list_request.limit], len(matched)
-
