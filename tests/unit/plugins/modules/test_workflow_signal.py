@@ -11,6 +11,7 @@ runs, waiting, failures per instance and secrets, each observed in what the simu
 
 import base64
 import json
+import threading
 
 import pytest
 
@@ -615,12 +616,14 @@ def on_call(monkeypatch):
     def install(name, action, at=1, after=False, instance_id=None):
         original = getattr(WorkflowApi, name)
         seen = []
+        lock = threading.Lock()  # concurrent calls: each must see its own position
 
         def wrapper(api, called_id, *args):
             counts = instance_id is None or called_id == instance_id
-            if counts:
-                seen.append(called_id)
-            due = counts and len(seen) == at
+            with lock:
+                if counts:
+                    seen.append(called_id)
+                due = counts and len(seen) == at
             if due and not after:
                 action()
             try:
@@ -661,7 +664,9 @@ def test_a_token_expiring_at_the_fifth_instance_keeps_the_four_results_and_tries
 
 def test_with_concurrency_the_instances_in_flight_finish_and_no_new_one_starts(
         signal, simulator, eight_instances, on_call):
-    on_call('send_signal', simulator.expire_tokens, at=2, after=True)
+    # The credentials expire before the third send goes out, not after the second: in the time an "after" action
+    # takes, other threads could send more, which would make the count below depend on the machine's load.
+    on_call('send_signal', simulator.expire_tokens, at=3)
     result = signal(instance_ids=eight_instances, concurrency=3, **token_options(simulator))
     assert (result['rc'], result['changed'], result['failed']) == (1, True, True)
     signaled = [entry['instance_id'] for entry in result['results'] if entry['outcome'] == 'signaled']
