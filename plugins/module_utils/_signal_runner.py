@@ -16,12 +16,14 @@ import threading
 import time
 from collections import namedtuple
 
+from ._batch import (
+    BatchRunner, Handled, concurrency_option, handle_all, instance_ids_option, not_tried_msg, single_result,
+    waiting_option,
+)
 from ._batch_report import summarize
-from ._connection_options import parse_seconds
 from ._definitions import resolve_signal_name
-from ._errors import KeyfactorConfigError, KeyfactorError, KeyfactorHTTPError, KeyfactorUnknownOutcomeError
-from ._instances import SIGNAL_FIELDS, definition_steps, normalize_instance, validate_guid
-from ._parallel import map_concurrently
+from ._errors import KeyfactorError, KeyfactorHTTPError, KeyfactorUnknownOutcomeError
+from ._instances import SIGNAL_FIELDS, definition_steps, normalize_instance
 from ._signal_decision import (
     DELIVERED, FAIL, NO_CHANGE, NOT_PENDING, OUTCOMES, READ_ASSIGNED, READ_DEFINITION, SEND, SIGNALED, decide,
     definition_not_found, reconcile, sent_msg, signal_diff, signal_target, still_owed, stops_the_task, where,
@@ -34,17 +36,11 @@ SignalOptions = namedtuple(
 def parse_options(params):
     """The task's own options, validated before any request; KeyfactorConfigError says what is wrong."""
     target = signal_target(params['signal_key'])
-    if params.get('instance_id') is not None:
-        instance_ids, single = [validate_guid(params['instance_id'], 'instance_id')], True
-    else:
-        canonical = [validate_guid(value, 'instance_ids entry') for value in params['instance_ids']]
-        instance_ids, single = list(dict.fromkeys(canonical)), False  # duplicates once, first position kept
-    if params['concurrency'] < 1:
-        raise KeyfactorConfigError('concurrency must be 1 or more, got %r.' % (params['concurrency'],))
-    return SignalOptions(instance_ids, single, target, params['data'], params['wait'],
-                         parse_seconds('wait_timeout', params['wait_timeout']),
-                         parse_seconds('wait_interval', params['wait_interval']), params['concurrency'],
-                         params['details'])
+    instance_ids, single = instance_ids_option(params)
+    concurrency = concurrency_option(params['concurrency'])
+    waiting = waiting_option(params)
+    return SignalOptions(instance_ids, single, target, params['data'], waiting.wait, waiting.timeout, waiting.interval,
+                         concurrency, params['details'])
 
 
 class DefinitionCache:
@@ -67,21 +63,11 @@ class DefinitionCache:
             return entry['value']
 
 
-# One instance handled: its result, and the error that ends the task when it met one (else None).
-Handled = namedtuple('Handled', 'result stop')
-
-
-class SignalRunner:
+class SignalRunner(BatchRunner):
     """Sends one signal to each instance as the decisions say; holds what all instances of a run share."""
 
     def __init__(self, api, options, status_table, check_mode, diff, resends, warn, verbosity=0):
-        self.api = api
-        self.options = options
-        self.status_table = status_table
-        self.check_mode = check_mode
-        self.diff = diff
-        self.resends = resends
-        self.warn = warn
+        super().__init__(api, options, status_table, check_mode, diff, resends, warn)
         self.verbosity = verbosity  # from -vvv on, errors add their verbose part (URLs, attempts, exceptions)
         self.definitions = DefinitionCache(api)
 
@@ -93,21 +79,10 @@ class SignalRunner:
         """Handled(result, stop) for one instance: its failures are part of the result; stop ends the task."""
         return _InstanceRun(self, instance_id).run()
 
-    def signal_all(self):
-        """Handled for each instance started, in the order of instance_ids.
-
-        After an error that ends the task, no further instance is started; those in flight finish. The
-        instances started are the first ones of instance_ids.
-        """
-        return [outcome.value for outcome in map_concurrently(
-            self.signal_one, self.options.instance_ids, self.options.concurrency,
-            stop=lambda outcome: outcome.value.stop is not None)]
-
     def not_tried(self, instance_id, stop):
         """The result of an instance not started because the task stopped."""
         return {'instance_id': instance_id, 'changed': False, 'failed': True, 'outcome': None,
-                'msg': 'Not tried: the task stopped before this instance, at an error every instance would meet (%s).'
-                       % stop.message.rstrip('.'), 'instance': None, 'signal': self.signal(self.options.target)}
+                'msg': not_tried_msg(stop), 'instance': None, 'signal': self.signal(self.options.target)}
 
 
 class _InstanceRun:
@@ -304,12 +279,6 @@ class _InstanceRun:
         return result
 
 
-def single_result(handled):
-    """The task result of instance_id: the instance's result without the per-instance bookkeeping keys."""
-    result = {key: value for key, value in handled.result.items() if key != 'instance_id'}
-    return dict(result, **handled.stop.details) if handled.stop is not None else result
-
-
 def run_signal_task(module):
     """workflow_signal's run function for KeyfactorModule.run."""
     options = parse_options(module.params)
@@ -318,11 +287,8 @@ def run_signal_task(module):
                           module.settings.retries, module.warn, module._verbosity)
     if options.single:
         return single_result(runner.signal_one(options.instance_ids[0]))
-    handled = runner.signal_all()
-    stop = next((entry.stop for entry in handled if entry.stop is not None), None)
-    results = [entry.result for entry in handled]
-    untried = options.instance_ids[len(handled):]
-    results += [runner.not_tried(instance_id, stop) for instance_id in untried]
+    results, stop, untried = handle_all(runner.signal_one, options.instance_ids, options.concurrency,
+                                        runner.not_tried)
     summary = summarize(results, OUTCOMES, options.target.key, 'signal', module.check_mode, options.details,
-                        len(untried), stop and stop.describe(module._verbosity))
+                        untried, stop and stop.describe(module._verbosity))
     return summary if stop is None else dict(summary, **stop.details)
