@@ -10,6 +10,7 @@ runs, waiting, failures per instance and secrets, each observed in what the simu
 """
 
 import base64
+import contextlib
 import json
 import threading
 
@@ -611,26 +612,31 @@ def eight_instances(simulator):
 
 @pytest.fixture
 def on_call(monkeypatch):
-    """on_call(name, action, at=1, after=False, instance_id=None): run action() once, before (or after) the at-th call of
-    WorkflowApi.<name> (counting only the calls for instance_id, when given)."""
-    def install(name, action, at=1, after=False, instance_id=None):
+    """on_call(name, action, at=1, after=False, instance_id=None, one_at_a_time=False): run action() once, before (or
+    after) the at-th call of WorkflowApi.<name> (counting only the calls for instance_id, when given).
+
+    one_at_a_time: concurrent calls of the method wait for each other, so none runs between a call and its action.
+    """
+    def install(name, action, at=1, after=False, instance_id=None, one_at_a_time=False):
         original = getattr(WorkflowApi, name)
         seen = []
-        lock = threading.Lock()  # concurrent calls: each must see its own position
+        counting = threading.Lock()  # concurrent calls: each must see its own position
+        calling = threading.Lock() if one_at_a_time else contextlib.nullcontext()
 
         def wrapper(api, called_id, *args):
             counts = instance_id is None or called_id == instance_id
-            with lock:
-                if counts:
-                    seen.append(called_id)
-                due = counts and len(seen) == at
-            if due and not after:
-                action()
-            try:
-                return original(api, called_id, *args)
-            finally:
-                if due and after:
+            with calling:
+                with counting:
+                    if counts:
+                        seen.append(called_id)
+                    due = counts and len(seen) == at
+                if due and not after:
                     action()
+                try:
+                    return original(api, called_id, *args)
+                finally:
+                    if due and after:
+                        action()
         monkeypatch.setattr(WorkflowApi, name, wrapper)
     return install
 
@@ -664,9 +670,8 @@ def test_a_token_expiring_at_the_fifth_instance_keeps_the_four_results_and_tries
 
 def test_with_concurrency_the_instances_in_flight_finish_and_no_new_one_starts(
         signal, simulator, eight_instances, on_call):
-    # The credentials expire before the third send goes out, not after the second: in the time an "after" action
-    # takes, other threads could send more, which would make the count below depend on the machine's load.
-    on_call('send_signal', simulator.expire_tokens, at=3)
+    # Sends one at a time: no other thread sends while the credentials expire after the second, whatever the load.
+    on_call('send_signal', simulator.expire_tokens, at=2, after=True, one_at_a_time=True)
     result = signal(instance_ids=eight_instances, concurrency=3, **token_options(simulator))
     assert (result['rc'], result['changed'], result['failed']) == (1, True, True)
     signaled = [entry['instance_id'] for entry in result['results'] if entry['outcome'] == 'signaled']
